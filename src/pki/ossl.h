@@ -1,0 +1,77 @@
+// RAII owners for OpenSSL objects. Business code never calls *_free itself: it holds an
+// Owned<T>, and converts OpenSSL's error queue into an Error at the point of failure.
+#pragma once
+
+#include <openssl/bio.h>
+#include <openssl/cms.h>
+#include <openssl/evp.h>
+#include <openssl/ocsp.h>
+#include <openssl/pkcs12.h>
+#include <openssl/pkcs7.h>
+#include <openssl/provider.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <memory>
+#include <string>
+
+#include "common/bytes.h"
+#include "common/error.h"
+
+namespace telecert::pki {
+
+// Frees a STACK_OF(X509) and every certificate in it.
+void sk_X509_pop_free_all(STACK_OF(X509)* stack) noexcept;
+
+template <class T>
+struct Free;
+
+#define TELECERT_OSSL_FREE(Type, fn)            \
+  template <>                                   \
+  struct Free<Type> {                           \
+    void operator()(Type* p) const noexcept { fn(p); } \
+  };
+
+TELECERT_OSSL_FREE(BIO, BIO_free_all)
+TELECERT_OSSL_FREE(EVP_PKEY, EVP_PKEY_free)
+TELECERT_OSSL_FREE(EVP_PKEY_CTX, EVP_PKEY_CTX_free)
+TELECERT_OSSL_FREE(EVP_MD_CTX, EVP_MD_CTX_free)
+TELECERT_OSSL_FREE(X509, X509_free)
+TELECERT_OSSL_FREE(X509_REQ, X509_REQ_free)
+TELECERT_OSSL_FREE(X509_NAME, X509_NAME_free)
+TELECERT_OSSL_FREE(X509_EXTENSION, X509_EXTENSION_free)
+TELECERT_OSSL_FREE(X509_STORE, X509_STORE_free)
+TELECERT_OSSL_FREE(X509_STORE_CTX, X509_STORE_CTX_free)
+TELECERT_OSSL_FREE(GENERAL_NAMES, GENERAL_NAMES_free)
+TELECERT_OSSL_FREE(GENERAL_NAME, GENERAL_NAME_free)
+TELECERT_OSSL_FREE(BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free)
+TELECERT_OSSL_FREE(ASN1_BIT_STRING, ASN1_BIT_STRING_free)
+TELECERT_OSSL_FREE(ASN1_INTEGER, ASN1_INTEGER_free)
+TELECERT_OSSL_FREE(ASN1_TIME, ASN1_TIME_free)
+TELECERT_OSSL_FREE(EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free)
+TELECERT_OSSL_FREE(BIGNUM, BN_free)
+TELECERT_OSSL_FREE(PKCS12, PKCS12_free)
+TELECERT_OSSL_FREE(PKCS7, PKCS7_free)
+TELECERT_OSSL_FREE(PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free)
+TELECERT_OSSL_FREE(X509_SIG, X509_SIG_free)
+TELECERT_OSSL_FREE(OSSL_PROVIDER, OSSL_PROVIDER_unload)
+TELECERT_OSSL_FREE(STACK_OF(X509), sk_X509_pop_free_all)
+
+#undef TELECERT_OSSL_FREE
+
+template <class T>
+using Owned = std::unique_ptr<T, Free<T>>;
+
+// Drains OpenSSL's error queue and returns its last reason as text ("" when empty).
+std::string drain_openssl_errors();
+
+// Builds an Error from `code`, `message` and `hint`, draining OpenSSL's error queue so the next
+// caller starts clean. The OpenSSL reason is appended to the message when there is one.
+Error openssl_error(ErrorCode code, std::string message, std::string hint = {});
+
+// A read-only memory BIO over `bytes` (which must outlive the BIO).
+Owned<BIO> memory_bio(ByteView bytes);
+// Everything written to a memory BIO.
+Bytes bio_contents(BIO* bio);
+
+}  // namespace telecert::pki

@@ -1,0 +1,66 @@
+// The values the store persists. Certificates and keys are pki objects: the store encodes them
+// (keys encrypted with the store master key) and nothing above store/ sees how.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pki/certificate.h"
+
+namespace telecert::store {
+
+using pki::TimePoint;
+
+enum class Origin { Factory, SelfSigned, Csr, Imported, Scep, Acme, Est, Issued };
+std::string_view to_string(Origin origin);
+std::optional<Origin> parse_origin(std::string_view text);
+
+enum class TrustSource { Builtin, Custom };
+std::string_view to_string(TrustSource source);
+std::optional<TrustSource> parse_trust_source(std::string_view text);
+
+using KeyId = std::int64_t;
+using CertificateId = std::int64_t;
+using TrustAnchorId = std::int64_t;
+
+// An identity: a key, and once it is issued, its leaf and ordered chain. A pending identity (a CSR
+// waiting for its certificate) has no leaf and keeps the CSR it was created with.
+struct IdentityRecord {
+  std::string name;
+  Origin origin = Origin::SelfSigned;
+  KeyId key_id = 0;
+  std::optional<pki::Certificate> leaf;
+  std::vector<pki::Certificate> chain;  // issuer of the leaf first
+  std::optional<std::string> csr_pem;   // set while pending
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
+struct TrustAnchorRecord {
+  TrustAnchorId id = 0;
+  pki::Certificate certificate;
+  TrustSource source = TrustSource::Custom;
+  bool enabled = true;
+  TimePoint added_at{};
+};
+
+struct EventRecord {
+  std::int64_t id = 0;  // assigned by the store
+  TimePoint time{};
+  std::string actor;    // "cli:alice", "api:token-name", "scheduler"
+  std::string action;   // "identity.import", "trust.add", ...
+  std::string object;   // "identity:sbc1", "trust:17"
+  std::string outcome;  // "ok" or the error code of a refused operation
+};
+
+// A certificate row as the index sees it (for expiry queries without parsing DER).
+struct CertificateSummary {
+  CertificateId id = 0;
+  std::string sha256_fingerprint;
+  std::string subject;
+  TimePoint not_after{};
+};
+
+}  // namespace telecert::store

@@ -1,0 +1,83 @@
+// The persistence interface. Every operation of the service layer runs in exactly one
+// Transaction: either commit() makes all of its changes visible, or none of them happen (a
+// Transaction destroyed without commit() rolls back). SQLite is the embedded implementation;
+// PostgreSQL (fleet role) comes later behind the same interface.
+//
+// Threading: a Store may be shared between threads; a Transaction belongs to one thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "pki/certificate.h"
+#include "pki/key.h"
+#include "store/records.h"
+
+namespace telecert::store {
+
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  // Makes every change visible. After commit() the transaction may not be used again.
+  [[nodiscard]] virtual Result<void> commit() = 0;
+
+  // --- keys: encrypted at rest with the store master key ---
+  [[nodiscard]] virtual Result<KeyId> insert_key(const pki::Key& key) = 0;
+  [[nodiscard]] virtual Result<pki::Key> load_key(KeyId id) = 0;
+  [[nodiscard]] virtual Result<void> delete_key(KeyId id) = 0;
+
+  // --- certificates: unique by SHA-256 fingerprint ---
+  // Inserts `certificate` or returns the id of the identical one already stored.
+  [[nodiscard]] virtual Result<CertificateId> put_certificate(const pki::Certificate& certificate) = 0;
+  // Certificates whose notAfter lies before `deadline`, soonest first (uses an index).
+  [[nodiscard]] virtual Result<std::vector<CertificateSummary>> certificates_expiring_before(
+      TimePoint deadline) = 0;
+  // Deletes certificates that no identity and no trust anchor refers to; returns how many.
+  [[nodiscard]] virtual Result<std::int64_t> delete_unreferenced_certificates() = 0;
+  [[nodiscard]] virtual Result<std::int64_t> count_certificates() = 0;
+
+  // --- identities ---
+  [[nodiscard]] virtual Result<std::vector<IdentityRecord>> list_identities() = 0;
+  [[nodiscard]] virtual Result<std::optional<IdentityRecord>> find_identity(std::string_view name) = 0;
+  // Inserts a new identity (its certificates are put as needed); a taken name is AlreadyExists.
+  [[nodiscard]] virtual Result<void> insert_identity(const IdentityRecord& identity) = 0;
+  // Replaces the stored identity of the same name (leaf, chain, CSR, origin, key, updated_at).
+  [[nodiscard]] virtual Result<void> update_identity(const IdentityRecord& identity) = 0;
+  // Deletes the identity row and its chain links (not its key or certificates).
+  [[nodiscard]] virtual Result<void> delete_identity(std::string_view name) = 0;
+
+  // --- trust anchors ---
+  [[nodiscard]] virtual Result<std::vector<TrustAnchorRecord>> list_trust_anchors() = 0;
+  // Adds `certificate` as an anchor of `source`; returns the new id, or nullopt when the same
+  // certificate is already an anchor (nothing changes then).
+  [[nodiscard]] virtual Result<std::optional<TrustAnchorId>> insert_trust_anchor(
+      const pki::Certificate& certificate, TrustSource source, TimePoint added_at) = 0;
+  // NotFound when there is no anchor `id`.
+  [[nodiscard]] virtual Result<void> delete_trust_anchor(TrustAnchorId id) = 0;
+  [[nodiscard]] virtual Result<std::int64_t> count_trust_anchors(TrustSource source) = 0;
+
+  // --- settings: raw text values; the service validates and types them ---
+  [[nodiscard]] virtual Result<std::optional<std::string>> get_setting(std::string_view key) = 0;
+  [[nodiscard]] virtual Result<void> set_setting(std::string_view key, std::string_view value) = 0;
+
+  // --- events ---
+  [[nodiscard]] virtual Result<void> append_event(const EventRecord& event) = 0;
+  // The newest `limit` events, newest first.
+  [[nodiscard]] virtual Result<std::vector<EventRecord>> list_events(std::int64_t limit) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Starts a transaction that takes the write lock at once (so two writers never deadlock
+  // upgrading), or a read-only one.
+  [[nodiscard]] virtual Result<std::unique_ptr<Transaction>> begin_write() = 0;
+  [[nodiscard]] virtual Result<std::unique_ptr<Transaction>> begin_read() = 0;
+};
+
+}  // namespace telecert::store
