@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/bytes.h"
 #include "common/error.h"
@@ -62,12 +63,17 @@ class Query {
   Query(sqlite3* database, sqlite3_stmt* statement, std::string_view doing)
       : database_(database), statement_(statement), doing_(doing) {}
   ~Query() {
+    if (statement_ == nullptr) return;
     sqlite3_reset(statement_);
     sqlite3_clear_bindings(statement_);
   }
   Query(const Query&) = delete;
   Query& operator=(const Query&) = delete;
-  Query(Query&& other) noexcept = delete;
+  Query(Query&& other) noexcept
+      : database_(other.database_),
+        statement_(std::exchange(other.statement_, nullptr)),
+        doing_(other.doing_),
+        bind_result_(other.bind_result_) {}
   Query& operator=(Query&&) = delete;
 
   Query& bind(int index, std::int64_t value) {
