@@ -47,6 +47,14 @@ inline std::unexpected<Error> fail(ErrorCode code, std::string message, std::str
   return std::unexpected(Error{code, std::move(message), std::move(hint)});
 }
 
+// Returns the error of a failed Result from the enclosing function (which must return a Result).
+#define TELECERT_RETURN_IF_ERROR(expression)                          \
+  do {                                                                \
+    if (auto telecert_result_ = (expression); !telecert_result_) {    \
+      return std::unexpected(std::move(telecert_result_).error());    \
+    }                                                                 \
+  } while (false)
+
 // CLI exit status: 1 for every refused operation (usage errors, status 2, are the CLI parser's).
 int exit_status(ErrorCode code);
 // HTTP status for the REST API.

@@ -1,0 +1,163 @@
+// The one place for every operation a user can ask of the certificate subsystem, and for every
+// rule of the domain (limits, key/certificate match, the read-only factory identity, weak
+// algorithms). The CLI, and later the REST API and the web UI, call this and re-implement nothing.
+//
+// Every operation that changes the store runs in one store transaction and writes one event in
+// it; a refused operation changes nothing (no event either).
+//
+// Threading: a CertificateService may be used from several threads; the store serialises writes.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/error.h"
+#include "common/secret.h"
+#include "pki/subject.h"
+#include "service/clock.h"
+#include "service/settings.h"
+#include "service/views.h"
+#include "store/store.h"
+
+namespace telecert::service {
+
+// The name and origin of the factory identity.
+inline constexpr std::string_view kFactoryIdentityName = "factory";
+// Where Debian's ca-certificates package puts the system bundle (the built-in roots).
+inline constexpr std::string_view kSystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
+// Validity of the factory identity: it identifies the hardware for its life (capped by the
+// manufacturer CA's own expiry). max_validity_days applies to certificates users create.
+inline constexpr std::chrono::days kFactoryValidity{20 * 365};
+
+// The CSR form of the AudioCodes SBC and the self-signed form of Avaya IP Office.
+struct NewIdentityRequest {
+  pki::DistinguishedName subject;
+  std::vector<std::string> subject_alt_names;  // "dns:...", "ip:...", "email:...", "uri:..."
+  std::string key_type = "p256";               // rsa2048 rsa3072 rsa4096 p256 p384 ed25519
+  std::string signature = "sha256";            // sha256 sha384 sha512
+  std::int64_t validity_days = 365;            // self-signed only
+  bool legacy = false;                         // allows sha1 and rsa1024
+};
+
+struct InitRequest {
+  std::string device_id;  // empty: the first hardware MAC address of the machine
+  std::optional<Bytes> factory_ca_pkcs12;  // manufacturer CA that issues the factory identity
+  Secret factory_ca_passphrase;
+  std::filesystem::path system_ca_bundle{kSystemCaBundle};
+};
+
+// Key + certificate (+ chain) from one PKCS#12, one PEM holding them all, or separate files.
+struct ImportRequest {
+  Bytes file;
+  std::optional<Bytes> key_file;
+  std::optional<Bytes> chain_file;
+  Secret passphrase;  // opens the PKCS#12 or an encrypted key
+};
+
+struct InstallRequest {
+  Bytes certificate_file;
+  std::optional<Bytes> chain_file;
+};
+
+enum class ExportFormat { Pem, Der, Pkcs12 };
+Result<ExportFormat> parse_export_format(std::string_view text);
+
+struct ExportRequest {
+  ExportFormat format = ExportFormat::Pem;
+  bool with_key = false;  // needs a passphrase; PKCS#12 always holds the key
+  Secret passphrase;
+};
+
+enum class TrustFilter { All, Builtin, Custom };
+Result<TrustFilter> parse_trust_filter(std::string_view text);
+
+struct FactoryResetView {
+  std::int64_t identities_removed = 0;
+  std::int64_t trust_anchors_removed = 0;
+  bool certificates_kept = false;
+};
+
+class CertificateService {
+ public:
+  enum class OpenMode { Existing, CreateIfMissing };
+
+  // Opens the data directory (database and master key). With OpenMode::Existing a directory that
+  // was never initialised is ErrorCode::NotFound with a hint to run `telecert init`.
+  [[nodiscard]] static Result<std::unique_ptr<CertificateService>> open(
+      const std::filesystem::path& data_dir, std::shared_ptr<const Clock> clock, std::string actor,
+      OpenMode mode = OpenMode::Existing);
+
+  // Creates the factory identity and loads the built-in roots, once.
+  [[nodiscard]] Result<IdentityView> init(const InitRequest& request);
+
+  [[nodiscard]] Result<StatusView> status();
+
+  // --- identities ---
+  [[nodiscard]] Result<std::vector<IdentityView>> list_identities();
+  [[nodiscard]] Result<IdentityView> show_identity(std::string_view name);
+  [[nodiscard]] Result<IdentityView> create_self_signed(std::string_view name,
+                                                        const NewIdentityRequest& request);
+  // Creates a key and a CSR; the identity waits as pending until install_certificate.
+  [[nodiscard]] Result<IdentityView> create_csr(std::string_view name,
+                                                const NewIdentityRequest& request);
+  // Installs a CA-signed certificate on the identity whose key it carries.
+  [[nodiscard]] Result<IdentityView> install_certificate(std::string_view name,
+                                                         const InstallRequest& request);
+  [[nodiscard]] Result<IdentityView> import_identity(std::string_view name,
+                                                     const ImportRequest& request);
+  [[nodiscard]] Result<Bytes> export_identity(std::string_view name, const ExportRequest& request);
+  [[nodiscard]] Result<void> delete_identity(std::string_view name);
+
+  // --- trusted roots ---
+  [[nodiscard]] Result<std::vector<TrustAnchorView>> list_trust();
+  // Adds every certificate in `file` as a custom root. All duplicates is ErrorCode::AlreadyExists.
+  [[nodiscard]] Result<TrustAddView> add_trust(ByteView file);
+  [[nodiscard]] Result<void> remove_trust(std::int64_t id);
+  // The anchors of `filter` as one PEM bundle.
+  [[nodiscard]] Result<std::string> export_trust(TrustFilter filter);
+
+  // --- settings, events, reset ---
+  [[nodiscard]] Result<Settings> settings();
+  [[nodiscard]] Result<Settings> set_setting(std::string_view name, std::string_view value);
+  [[nodiscard]] Result<std::vector<store::EventRecord>> events(std::int64_t limit);
+  [[nodiscard]] Result<FactoryResetView> factory_reset();
+
+  // Reads a file a user hands in, refusing it before reading when it is over max_upload_bytes.
+  [[nodiscard]] Result<Bytes> read_upload(const std::filesystem::path& file);
+
+ private:
+  CertificateService(std::unique_ptr<store::Store> store, std::shared_ptr<const Clock> clock,
+                     std::string actor)
+      : store_(std::move(store)), clock_(std::move(clock)), actor_(std::move(actor)) {}
+
+  Result<void> log_event(store::Transaction& tx, std::string action, std::string object);
+  Result<void> check_upload_size(store::Transaction& tx, std::size_t size);
+  Result<void> check_new_identity_name(store::Transaction& tx, std::string_view name);
+  Result<std::vector<pki::Certificate>> trusted_certificates(store::Transaction& tx);
+  IdentityView view_identity(store::Transaction& tx, const store::IdentityRecord& record,
+                             const Settings& settings);
+  Result<IdentityView> insert_new_identity(store::Transaction& tx, store::IdentityRecord record,
+                                           const pki::Key& key, std::string action);
+
+  std::unique_ptr<store::Store> store_;
+  std::shared_ptr<const Clock> clock_;
+  std::string actor_;
+};
+
+// A readable view of any certificate, chain, CSR, key or PKCS#12 (stateless).
+[[nodiscard]] Result<InspectView> inspect_file(ByteView data, const Secret& passphrase,
+                                               pki::TimePoint now,
+                                               std::int64_t warning_days = 60);
+
+// Reads `file` if it is at most `limit` bytes; refuses larger ones before reading them.
+[[nodiscard]] Result<Bytes> read_file_limited(const std::filesystem::path& file,
+                                              std::int64_t limit);
+
+// Loads the settings stored in `tx`, defaults for the ones never set.
+[[nodiscard]] Result<Settings> load_settings(store::Transaction& tx);
+
+}  // namespace telecert::service
