@@ -23,19 +23,75 @@ constexpr std::array kKeyTypeNames{
     KeyTypeName{KeyType::Ed25519, "ed25519"},
 };
 
-// True when `data` holds an encrypted key: encrypted PKCS#8 (PEM or DER EncryptedPrivateKeyInfo)
-// or a traditional PEM key with a Proc-Type: 4,ENCRYPTED header.
-bool looks_encrypted(ByteView data) {
-  std::string_view text = as_text(data);
-  if (text.find("ENCRYPTED PRIVATE KEY") != std::string_view::npos) return true;
-  if (text.find("Proc-Type: 4,ENCRYPTED") != std::string_view::npos) return true;
-  const unsigned char* cursor = data.data();
-  Owned<X509_SIG> sig(d2i_X509_SIG(nullptr, &cursor, static_cast<long>(data.size())));
+// True when `data` is a complete DER EncryptedPrivateKeyInfo (PKCS#8 encrypted key).
+bool is_encrypted_private_key_info(ByteView der) {
+  const unsigned char* cursor = der.data();
+  Owned<X509_SIG> sig(d2i_X509_SIG(nullptr, &cursor, static_cast<long>(der.size())));
   drain_openssl_errors();
-  return sig != nullptr;
+  return sig != nullptr && cursor == der.data() + der.size();
+}
+
+// True when `data` holds a complete encrypted key: encrypted PKCS#8 (PEM or DER) or a traditional
+// PEM key with a Proc-Type: 4,ENCRYPTED header. Only a key that is whole counts: a truncated copy
+// of an encrypted key is malformed input, and calling it a wrong passphrase would send the admin
+// after a passphrase that cannot help.
+bool is_complete_encrypted_key(ByteView data) {
+  if (as_text(data).find("-----BEGIN ") == std::string_view::npos) {
+    return is_encrypted_private_key_info(data);
+  }
+  Owned<BIO> bio = memory_bio(data);
+  for (;;) {
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* der = nullptr;
+    long length = 0;
+    // Fails on a block without its END line or with damaged base64, and after the last block.
+    if (PEM_read_bio(bio.get(), &name, &header, &der, &length) != 1) {
+      drain_openssl_errors();
+      return false;
+    }
+    const std::string_view label(name);
+    bool is_key = label.ends_with("PRIVATE KEY");
+    bool encrypted = false;
+    if (label == "ENCRYPTED PRIVATE KEY") {
+      encrypted = is_encrypted_private_key_info(ByteView(der, static_cast<std::size_t>(length)));
+    } else if (is_key) {
+      encrypted = std::string_view(header).find("Proc-Type: 4,ENCRYPTED") != std::string_view::npos;
+    }
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_clear_free(der, static_cast<std::size_t>(length));
+    if (is_key) return encrypted;
+  }
 }
 
 }  // namespace
+
+std::string describe_public_key(const EVP_PKEY* key) {
+  if (key == nullptr) return "unknown";
+  switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_RSA: return "RSA " + std::to_string(EVP_PKEY_get_bits(key));
+    case EVP_PKEY_ED25519: return "Ed25519";
+    case EVP_PKEY_EC: {
+      char group[64] = {};
+      std::size_t length = 0;
+      if (EVP_PKEY_get_group_name(key, group, sizeof group, &length) != 1) {
+        drain_openssl_errors();
+        return "EC " + std::to_string(EVP_PKEY_get_bits(key));
+      }
+      std::string_view name(group, length);
+      if (name == "prime256v1") return "EC P-256";
+      if (name == "secp384r1") return "EC P-384";
+      if (name == "secp521r1") return "EC P-521";
+      return "EC " + std::string(name);
+    }
+    default: {
+      const char* name = EVP_PKEY_get0_type_name(key);
+      return std::string(name != nullptr ? name : "unknown") + " " +
+             std::to_string(EVP_PKEY_get_bits(key));
+    }
+  }
+}
 
 Result<KeyType> parse_key_type(std::string_view text) {
   for (const auto& entry : kKeyTypeNames) {
@@ -93,7 +149,7 @@ Result<Key> Key::parse(ByteView data, const Secret& passphrase) {
     drain_openssl_errors();
     return Key(std::move(owned));
   }
-  if (looks_encrypted(data)) {
+  if (is_complete_encrypted_key(data)) {
     drain_openssl_errors();
     if (passphrase.empty()) {
       return fail(ErrorCode::WrongPassphrase, "the private key is encrypted and no passphrase was given",
@@ -164,15 +220,7 @@ std::string Key::algorithm() const {
 
 int Key::bits() const { return EVP_PKEY_get_bits(pkey_.get()); }
 
-std::string Key::description() const {
-  if (EVP_PKEY_get_base_id(pkey_.get()) == EVP_PKEY_EC) {
-    auto t = type();
-    if (t == KeyType::EcP256) return "EC P-256";
-    if (t == KeyType::EcP384) return "EC P-384";
-  }
-  if (EVP_PKEY_get_base_id(pkey_.get()) == EVP_PKEY_ED25519) return "Ed25519";
-  return algorithm() + " " + std::to_string(bits());
-}
+std::string Key::description() const { return describe_public_key(pkey_.get()); }
 
 std::optional<KeyType> Key::type() const {
   switch (EVP_PKEY_get_base_id(pkey_.get())) {

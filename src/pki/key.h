@@ -19,6 +19,9 @@ enum class KeyType { Rsa1024, Rsa2048, Rsa3072, Rsa4096, EcP256, EcP384, Ed25519
 Result<KeyType> parse_key_type(std::string_view text);
 std::string_view to_string(KeyType type);
 
+// "RSA 2048", "EC P-256", "EC P-384", "Ed25519" for any public or private key.
+std::string describe_public_key(const EVP_PKEY* key);
+
 class Key {
  public:
   // Generates a fresh key of `type`.
@@ -41,7 +44,7 @@ class Key {
 
   // "RSA", "EC", "Ed25519".
   std::string algorithm() const;
-  // Key size in bits (255 for Ed25519).
+  // Key size in bits as OpenSSL reports it (EVP_PKEY_get_bits: 256 for Ed25519).
   int bits() const;
   // "RSA 2048", "EC P-256", "Ed25519".
   std::string description() const;
