@@ -1,5 +1,7 @@
 #include "service/views.h"
 
+#include "pki/key.h"
+
 #include <nlohmann/json.hpp>
 
 #include <ctime>
@@ -51,10 +53,7 @@ CertificateView view_certificate(const pki::Certificate& certificate, pki::TimeP
   view.extended_key_usage = certificate.extended_key_usage();
   view.sha256_fingerprint = certificate.sha256_fingerprint();
   view.sha1_fingerprint = certificate.sha1_fingerprint();
-  view.public_key = certificate.public_key_algorithm();
-  if (view.public_key != "Ed25519") {
-    view.public_key += " " + std::to_string(certificate.public_key_bits());
-  }
+  view.public_key = pki::describe_public_key(X509_get0_pubkey(certificate.get()));
   view.signature_algorithm = certificate.signature_algorithm();
   view.self_signed = certificate.is_self_issued() && certificate.is_issued_by(certificate);
   return view;
@@ -66,7 +65,7 @@ CsrView view_csr(const pki::Csr& request) {
   for (const auto& san : request.subject_alt_names()) {
     view.subject_alt_names.push_back(pki::to_string(san));
   }
-  view.public_key = request.public_key_algorithm() + " " + std::to_string(request.public_key_bits());
+  view.public_key = pki::describe_public_key(request.public_key());
   view.signature_valid = request.signature_is_valid();
   return view;
 }
