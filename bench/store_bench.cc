@@ -74,9 +74,13 @@ struct Dataset {
 std::int64_t unix_seconds(pki::TimePoint time) { return time.time_since_epoch().count(); }
 
 Row row_of(const pki::Certificate& certificate) {
-  return Row{certificate.sha256_fingerprint(), certificate.der(),      certificate.subject(),
-             certificate.issuer(),             certificate.serial_hex(),
-             unix_seconds(certificate.not_before()), unix_seconds(certificate.not_after()),
+  return Row{certificate.sha256_fingerprint(),
+             certificate.der(),
+             certificate.subject(),
+             certificate.issuer(),
+             certificate.serial_hex(),
+             unix_seconds(certificate.not_before()),
+             unix_seconds(certificate.not_after()),
              certificate.is_ca()};
 }
 
@@ -251,7 +255,8 @@ void insert_with_telecert(benchmark::State& state, const Dataset& dataset) {
 
 Result<void> raw_insert_all(sqlite3* database, sqlite3_stmt* insert, const Dataset& dataset) {
   if (sqlite3_exec(database, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return std::unexpected(store::sqlite::storage_error(database, sqlite3_errcode(database), "BEGIN"));
+    return std::unexpected(
+        store::sqlite::storage_error(database, sqlite3_errcode(database), "BEGIN"));
   }
   for (const auto& row : dataset.rows) {
     sqlite3_bind_text(insert, 1, row.fingerprint.data(), static_cast<int>(row.fingerprint.size()),
@@ -388,8 +393,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
     for (const auto& run : runs) {
       if (run.run_type != Run::RT_Iteration || run.error_occurred || run.iterations == 0) continue;
       const auto iterations = static_cast<double>(run.iterations);
-      times_[run.benchmark_name()] = Times{run.real_accumulated_time / iterations,
-                                           run.cpu_accumulated_time / iterations};
+      times_[run.benchmark_name()] =
+          Times{run.real_accumulated_time / iterations, run.cpu_accumulated_time / iterations};
     }
     ConsoleReporter::ReportRuns(runs);
   }
@@ -399,10 +404,11 @@ class RatioReporter : public benchmark::ConsoleReporter {
     const auto ours = find(telecert);
     const auto limit = find(raw);
     if (!ours || !limit) return;
-    std::printf("%s\n  real: telecert %.3f ms, raw %.3f ms, telecert/raw = %.2f\n"
-                "  cpu:  telecert %.3f ms, raw %.3f ms, telecert/raw = %.2f\n",
-                what.c_str(), ours->real * 1e3, limit->real * 1e3, ours->real / limit->real,
-                ours->cpu * 1e3, limit->cpu * 1e3, ours->cpu / limit->cpu);
+    std::printf(
+        "%s\n  real: telecert %.3f ms, raw %.3f ms, telecert/raw = %.2f\n"
+        "  cpu:  telecert %.3f ms, raw %.3f ms, telecert/raw = %.2f\n",
+        what.c_str(), ours->real * 1e3, limit->real * 1e3, ours->real / limit->real,
+        ours->cpu * 1e3, limit->cpu * 1e3, ours->cpu / limit->cpu);
   }
 
   void print_speedup(const std::string& what, const std::string& slow,
@@ -466,15 +472,15 @@ int main(int argc, char** argv) {
   }
 
   const Dataset& data = *dataset;
-  benchmark::RegisterBenchmark("store/insert_100k/telecert",
-                               [&data](benchmark::State& state) { insert_with_telecert(state, data); })
+  benchmark::RegisterBenchmark(
+      "store/insert_100k/telecert",
+      [&data](benchmark::State& state) { insert_with_telecert(state, data); })
       ->Iterations(3)
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();
-  benchmark::RegisterBenchmark("store/insert_100k/raw_sqlite",
-                               [&data](benchmark::State& state) {
-                                 insert_with_raw_sqlite(state, data);
-                               })
+  benchmark::RegisterBenchmark(
+      "store/insert_100k/raw_sqlite",
+      [&data](benchmark::State& state) { insert_with_raw_sqlite(state, data); })
       ->Iterations(3)
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();
@@ -483,10 +489,9 @@ int main(int argc, char** argv) {
       ->Iterations(3)
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();
-  benchmark::RegisterBenchmark("store/expiring_36_days/telecert",
-                               [&fixture](benchmark::State& state) {
-                                 expiring_with_telecert(state, *fixture.store);
-                               })
+  benchmark::RegisterBenchmark(
+      "store/expiring_36_days/telecert",
+      [&fixture](benchmark::State& state) { expiring_with_telecert(state, *fixture.store); })
       ->Unit(benchmark::kMicrosecond)
       ->UseRealTime();
   benchmark::RegisterBenchmark("store/expiring_36_days/raw_sqlite",
@@ -506,8 +511,8 @@ int main(int argc, char** argv) {
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   std::printf("\n");
-  reporter.print_ratio("insert 100,000 certificates in one transaction", "store/insert_100k/telecert",
-                       "store/insert_100k/raw_sqlite");
+  reporter.print_ratio("insert 100,000 certificates in one transaction",
+                       "store/insert_100k/telecert", "store/insert_100k/raw_sqlite");
   reporter.print_ratio("expiring within 36 days (~1% of 100,000)",
                        "store/expiring_36_days/telecert", "store/expiring_36_days/raw_sqlite");
   reporter.print_speedup("what the not_after index buys",

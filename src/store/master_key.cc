@@ -1,11 +1,10 @@
 #include "store/master_key.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -68,10 +67,10 @@ Result<void> ensure_directory(const std::filesystem::path& directory) {
   if (directory.has_parent_path()) {
     std::filesystem::create_directories(directory.parent_path(), error);
     if (error) {
-      return std::unexpected(io_error(
-          "cannot create the directory " + directory.parent_path().string() + ": " +
-              error.message(),
-          "create it, or choose a data directory the user telecert runs as can write"));
+      return std::unexpected(
+          io_error("cannot create the directory " + directory.parent_path().string() + ": " +
+                       error.message(),
+                   "create it, or choose a data directory the user telecert runs as can write"));
     }
   }
   if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) {
@@ -187,7 +186,8 @@ Result<std::optional<Secret>> create_key(const std::filesystem::path& file) {
                                    "check the storage device"));
   }
   const auto directory = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-  FileDescriptor directory_descriptor(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  FileDescriptor directory_descriptor(
+      ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (directory_descriptor.valid()) ::fsync(directory_descriptor.get());
   return std::optional<Secret>{Secret(std::string(text.data(), kHexDigits))};
 }

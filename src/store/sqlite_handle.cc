@@ -56,19 +56,18 @@ Result<DatabaseHandle> open_database(const std::filesystem::path& path) {
   // create it owner-only first. SQLite gives its -wal and -shm files the database file's mode.
   const int descriptor = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (descriptor < 0) {
-    return fail(ErrorCode::Io, "cannot open the database " + path.string() + ": " +
-                                   std::strerror(errno),
+    return fail(ErrorCode::Io,
+                "cannot open the database " + path.string() + ": " + std::strerror(errno),
                 "check that the data directory exists and is writable by the user telecert "
                 "runs as");
   }
   ::close(descriptor);
 
   sqlite3* opened = nullptr;
-  const int result =
-      sqlite3_open_v2(path.c_str(), &opened,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
-                          SQLITE_OPEN_EXRESCODE,
-                      nullptr);
+  const int result = sqlite3_open_v2(
+      path.c_str(), &opened,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+      nullptr);
   // SQLite allocates a handle even when opening fails; own it before anything else.
   DatabaseHandle database(opened);
   if (result != SQLITE_OK) {

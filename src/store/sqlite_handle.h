@@ -41,7 +41,8 @@ Error storage_error(sqlite3* database, int result_code, std::string_view doing);
 [[nodiscard]] Result<DatabaseHandle> open_database(const std::filesystem::path& path);
 
 // Runs one or more SQL statements that return no rows the caller needs (DDL, pragmas, BEGIN).
-[[nodiscard]] Result<void> execute(sqlite3* database, const std::string& sql, std::string_view doing);
+[[nodiscard]] Result<void> execute(sqlite3* database, const std::string& sql,
+                                   std::string_view doing);
 
 // Compiles one statement. `persistent` tells SQLite the statement will be reused many times.
 [[nodiscard]] Result<StatementHandle> prepare(sqlite3* database, std::string_view sql,

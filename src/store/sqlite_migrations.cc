@@ -194,8 +194,8 @@ Result<void> migrate(sqlite3* database, std::span<const Migration> migrations) {
 
   for (const auto& step : migrations) {
     if (step.version <= state->version) continue;
-    const std::string doing = "migrating the database to schema version " +
-                              std::to_string(step.version);
+    const std::string doing =
+        "migrating the database to schema version " + std::to_string(step.version);
     if (auto applied = execute(database, std::string(step.sql), doing); !applied) return applied;
   }
   auto violations = query_integer(database, "SELECT count(*) FROM pragma_foreign_key_check",

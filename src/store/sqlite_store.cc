@@ -16,7 +16,9 @@ namespace {
 using sqlite::Query;
 
 std::int64_t to_unix_seconds(TimePoint time) { return time.time_since_epoch().count(); }
-TimePoint from_unix_seconds(std::int64_t seconds) { return TimePoint{std::chrono::seconds{seconds}}; }
+TimePoint from_unix_seconds(std::int64_t seconds) {
+  return TimePoint{std::chrono::seconds{seconds}};
+}
 
 // How long a statement waits for another process's lock before failing with "database is locked".
 constexpr int kBusyTimeoutMilliseconds = 5000;
@@ -135,8 +137,8 @@ class SqliteTransaction final : public Transaction {
   }
 
   Result<pki::Key> load_key(KeyId id) override {
-    auto select = read_statement("SELECT encrypted_pkcs8 FROM keys WHERE id = ?1",
-                                 "reading a private key");
+    auto select =
+        read_statement("SELECT encrypted_pkcs8 FROM keys WHERE id = ?1", "reading a private key");
     if (!select) return std::unexpected(std::move(select.error()));
     select->bind(1, id);
     auto row = select->step();
@@ -145,10 +147,11 @@ class SqliteTransaction final : public Transaction {
     const Bytes encrypted = select->blob(0);
     auto key = pki::Key::parse(encrypted, connection_->master_key);
     if (!key) {
-      return fail(ErrorCode::Storage,
-                  "stored key " + std::to_string(id) + " cannot be decrypted: " + key.error().message,
-                  "the master.key file must be the one this database was created with; restore it "
-                  "from a backup");
+      return fail(
+          ErrorCode::Storage,
+          "stored key " + std::to_string(id) + " cannot be decrypted: " + key.error().message,
+          "the master.key file must be the one this database was created with; restore it "
+          "from a backup");
     }
     return std::move(*key);
   }
@@ -162,10 +165,10 @@ class SqliteTransaction final : public Transaction {
       auto row = user->step();
       if (!row) return std::unexpected(std::move(row.error()));
       if (*row) {
-        return fail(ErrorCode::Forbidden,
-                    "key " + std::to_string(id) + " is still used by identity \"" +
-                        user->text(0) + "\"",
-                    "delete the identity, or give it another key, first");
+        return fail(
+            ErrorCode::Forbidden,
+            "key " + std::to_string(id) + " is still used by identity \"" + user->text(0) + "\"",
+            "delete the identity, or give it another key, first");
       }
     }
     auto remove = write_statement("DELETE FROM keys WHERE id = ?1", "deleting a private key");
@@ -370,8 +373,9 @@ class SqliteTransaction final : public Transaction {
       if (!*row) break;
       const auto source = parse_trust_source(select->text(1));
       if (!source) {
-        return fail(ErrorCode::Storage, "trust anchor " + std::to_string(select->integer(0)) +
-                                            " has an unknown source \"" + select->text(1) + "\"",
+        return fail(ErrorCode::Storage,
+                    "trust anchor " + std::to_string(select->integer(0)) +
+                        " has an unknown source \"" + select->text(1) + "\"",
                     "the database is damaged; restore the data directory from a backup");
       }
       auto certificate = pki::Certificate::from_der(select->blob(5));
@@ -417,8 +421,8 @@ class SqliteTransaction final : public Transaction {
   }
 
   Result<void> delete_trust_anchor(TrustAnchorId id) override {
-    auto remove = write_statement("DELETE FROM trust_anchors WHERE id = ?1",
-                                  "deleting a trust anchor");
+    auto remove =
+        write_statement("DELETE FROM trust_anchors WHERE id = ?1", "deleting a trust anchor");
     if (!remove) return std::unexpected(std::move(remove.error()));
     remove->bind(1, id);
     if (auto removed = remove->run(); !removed) return removed;
@@ -606,8 +610,8 @@ class SqliteTransaction final : public Transaction {
   }
 
   Result<std::optional<std::int64_t>> identity_id(std::string_view name) {
-    auto select = read_statement("SELECT id FROM identities WHERE name = ?1",
-                                 "looking up an identity");
+    auto select =
+        read_statement("SELECT id FROM identities WHERE name = ?1", "looking up an identity");
     if (!select) return std::unexpected(std::move(select.error()));
     select->bind(1, name);
     auto row = select->step();
@@ -631,9 +635,7 @@ class SqliteTransaction final : public Transaction {
           "INSERT INTO identity_chain (identity_id, position, certificate_id) VALUES (?1, ?2, ?3)",
           "storing an identity's chain");
       if (!link) return std::unexpected(std::move(link.error()));
-      link->bind(1, identity)
-          .bind(2, static_cast<std::int64_t>(position))
-          .bind(3, *certificate_id);
+      link->bind(1, identity).bind(2, static_cast<std::int64_t>(position)).bind(3, *certificate_id);
       if (auto linked = link->run(); !linked) return linked;
     }
     return {};
@@ -707,8 +709,8 @@ class SqliteTransaction final : public Transaction {
   }
 
   Result<pki::Certificate> load_certificate(CertificateId id) {
-    auto select = read_statement("SELECT der FROM certificates WHERE id = ?1",
-                                 "reading a certificate");
+    auto select =
+        read_statement("SELECT der FROM certificates WHERE id = ?1", "reading a certificate");
     if (!select) return std::unexpected(std::move(select.error()));
     select->bind(1, id);
     auto row = select->step();
@@ -800,8 +802,7 @@ Result<void> configure(sqlite3* database) {
 }
 
 Result<void> enable_foreign_keys(sqlite3* database) {
-  if (auto enabled = sqlite::execute(database, "PRAGMA foreign_keys = ON",
-                                     "enabling foreign keys");
+  if (auto enabled = sqlite::execute(database, "PRAGMA foreign_keys = ON", "enabling foreign keys");
       !enabled) {
     return enabled;
   }

@@ -42,13 +42,13 @@ TEST(SqliteMigrations, MigratesEmptyDatabaseToCurrentVersion) {
   auto database = open_raw(path);
   EXPECT_EQ(integer(database.get(), "PRAGMA user_version"), kSchemaVersion);
   EXPECT_EQ(integer(database.get(), "PRAGMA application_id"), kApplicationId);
-  for (const auto* table : {"keys", "certificates", "identities", "identity_chain",
-                            "trust_anchors", "tls_contexts", "service_bindings", "settings",
-                            "events"}) {
+  for (const auto* table : {"keys", "certificates", "identities", "identity_chain", "trust_anchors",
+                            "tls_contexts", "service_bindings", "settings", "events"}) {
     EXPECT_TRUE(has_table(database.get(), table)) << table;
   }
-  EXPECT_EQ(integer(database.get(), "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
-                                    "name = 'certificates_by_not_after'"),
+  EXPECT_EQ(integer(database.get(),
+                    "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                    "name = 'certificates_by_not_after'"),
             1);
 }
 
@@ -129,9 +129,10 @@ TEST(SqliteMigrations, StepsThatBreakForeignKeysAreRolledBack) {
   TempDir directory;
   auto database = open_raw(directory / "steps.db");
   constexpr std::array<Migration, 1> kBroken{{
-      {1, "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
-          "CREATE TABLE child (parent_id INTEGER REFERENCES parent (id));"
-          "INSERT INTO child VALUES (42);"},
+      {1,
+       "CREATE TABLE parent (id INTEGER PRIMARY KEY);"
+       "CREATE TABLE child (parent_id INTEGER REFERENCES parent (id));"
+       "INSERT INTO child VALUES (42);"},
   }};
   auto migrated = migrate(database.get(), kBroken);
   ASSERT_FALSE(migrated);

@@ -137,8 +137,8 @@ TEST_F(SqliteStoreTest, RolledBackTransactionLeavesNoTrace) {
     expect_ok(transaction->insert_key(shared_key()));
     expect_ok(transaction->put_certificate(make_certificate("gone")));
     expect_ok(transaction->set_setting("k", "v"));
-    expect_ok(transaction->append_event({.time = kNow, .actor = "test", .action = "a",
-                                         .object = "o", .outcome = "ok"}));
+    expect_ok(transaction->append_event(
+        {.time = kNow, .actor = "test", .action = "a", .object = "o", .outcome = "ok"}));
     // Destroyed without commit().
   }
   auto transaction = read();
@@ -239,8 +239,8 @@ TEST_F(SqliteStoreTest, KeyIsStoredEncryptedAndLoadsBack) {
   // Read the row with SQLite directly, as an attacker holding the database file would.
   auto database = sqlite::open_database(path_);
   ASSERT_TRUE(database);
-  auto statement = sqlite::prepare(database->get(),
-                                   "SELECT algorithm, encrypted_pkcs8 FROM keys WHERE id = ?1");
+  auto statement =
+      sqlite::prepare(database->get(), "SELECT algorithm, encrypted_pkcs8 FROM keys WHERE id = ?1");
   ASSERT_TRUE(statement);
   sqlite::Query query(database->get(), statement->get(), "test");
   query.bind(1, id);
@@ -250,8 +250,7 @@ TEST_F(SqliteStoreTest, KeyIsStoredEncryptedAndLoadsBack) {
   EXPECT_EQ(std::search(stored.begin(), stored.end(), secret.begin(), secret.end()), stored.end());
   // It is an encrypted PKCS#8 structure that does not open without the master key.
   const unsigned char* cursor = stored.data();
-  pki::Owned<X509_SIG> encrypted(
-      d2i_X509_SIG(nullptr, &cursor, static_cast<long>(stored.size())));
+  pki::Owned<X509_SIG> encrypted(d2i_X509_SIG(nullptr, &cursor, static_cast<long>(stored.size())));
   EXPECT_NE(encrypted, nullptr);
   EXPECT_EQ(pki::Key::parse(stored).error().code, ErrorCode::WrongPassphrase);
 
@@ -334,7 +333,8 @@ TEST_F(SqliteStoreTest, ExpiringQueryExcludesTheDeadlineItself) {
   const auto certificate = make_certificate("edge", kNow, Days{10});
   auto transaction = write();
   expect_ok(transaction->put_certificate(certificate));
-  EXPECT_TRUE(expect_ok(transaction->certificates_expiring_before(certificate.not_after())).empty());
+  EXPECT_TRUE(
+      expect_ok(transaction->certificates_expiring_before(certificate.not_after())).empty());
   EXPECT_EQ(
       expect_ok(transaction->certificates_expiring_before(certificate.not_after() + 1s)).size(),
       1u);
@@ -538,10 +538,11 @@ TEST_F(SqliteStoreTest, TrustAnchorForTheSameCertificateIsAddedOnce) {
 TEST_F(SqliteStoreTest, TrustAnchorsAreCountedBySource) {
   auto transaction = write();
   for (int index = 0; index < 3; ++index) {
-    expect_ok(transaction->insert_trust_anchor(make_certificate("builtin"), TrustSource::Builtin,
-                                               kNow));
+    expect_ok(
+        transaction->insert_trust_anchor(make_certificate("builtin"), TrustSource::Builtin, kNow));
   }
-  expect_ok(transaction->insert_trust_anchor(make_certificate("custom"), TrustSource::Custom, kNow));
+  expect_ok(
+      transaction->insert_trust_anchor(make_certificate("custom"), TrustSource::Custom, kNow));
   EXPECT_EQ(expect_ok(transaction->count_trust_anchors(TrustSource::Builtin)), 3);
   EXPECT_EQ(expect_ok(transaction->count_trust_anchors(TrustSource::Custom)), 1);
 }
@@ -579,8 +580,10 @@ TEST_F(SqliteStoreTest, EventsAreListedNewestFirstUpToTheLimit) {
   // Recorded out of time order, and two in the same second.
   for (auto [offset, action] : std::vector<std::pair<std::chrono::seconds, std::string>>{
            {10s, "b"}, {0s, "a"}, {20s, "c"}, {20s, "d"}}) {
-    expect_ok(transaction->append_event({.time = kNow + offset, .actor = "cli:alice",
-                                         .action = action, .object = "identity:sbc1",
+    expect_ok(transaction->append_event({.time = kNow + offset,
+                                         .actor = "cli:alice",
+                                         .action = action,
+                                         .object = "identity:sbc1",
                                          .outcome = "ok"}));
   }
   const auto events = expect_ok(transaction->list_events(3));
