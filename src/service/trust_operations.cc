@@ -71,9 +71,9 @@ Result<TrustAddView> CertificateService::add_trust(ByteView file) {
                 "remove roots you no longer need with `telecert trust remove ID`, or raise "
                 "max_custom_trusted");
   }
-  for (const auto& added : view.added) {
-    TELECERT_RETURN_IF_ERROR(log_event(**tx, "trust.add", "trust:" + std::to_string(added.id)));
-  }
+  std::string ids;
+  for (const auto& added : view.added) ids += (ids.empty() ? "" : ",") + std::to_string(added.id);
+  TELECERT_RETURN_IF_ERROR(log_event(**tx, "trust.add", "trust:" + ids));
   TELECERT_RETURN_IF_ERROR((*tx)->commit());
   return view;
 }
