@@ -90,6 +90,9 @@ std::string Certificate::serial_hex() const {
   char* hex = BN_bn2hex(serial.get());
   std::string text = hex != nullptr ? hex : "";
   OPENSSL_free(hex);
+  // BN_bn2hex writes zero as "0"; `openssl x509 -serial` (i2a_ASN1_INTEGER) writes whole octets,
+  // "00", and admins compare the two.
+  if (text == "0") text = "00";
   return text;
 }
 

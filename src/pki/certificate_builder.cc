@@ -19,10 +19,41 @@ bool set_random_serial(X509* certificate) {
   return BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(certificate)) != nullptr;
 }
 
+// authorityKeyIdentifier (RFC 5280 §4.2.1.1) with the issuer's subjectKeyIdentifier. An issuer
+// without one (older manufacturer CAs) gets the identifier of RFC 5280 §4.2.1.2 method (1), the
+// SHA-1 of its subjectPublicKey, which is what OpenSSL's "keyid:always" would refuse to make.
+bool add_authority_key_identifier(X509* certificate, X509* issuer) {
+  Owned<AUTHORITY_KEYID> identifier(AUTHORITY_KEYID_new());
+  Owned<ASN1_STRING> key_id(ASN1_OCTET_STRING_new());
+  if (identifier == nullptr || key_id == nullptr) return false;
+  if (const ASN1_OCTET_STRING* issuer_key_id = X509_get0_subject_key_id(issuer)) {
+    if (ASN1_STRING_set(key_id.get(), ASN1_STRING_get0_data(issuer_key_id),
+                        ASN1_STRING_length(issuer_key_id)) != 1) {
+      return false;
+    }
+  } else {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (X509_pubkey_digest(issuer, EVP_sha1(), digest, &length) != 1 ||
+        ASN1_STRING_set(key_id.get(), digest, static_cast<int>(length)) != 1) {
+      return false;
+    }
+  }
+  identifier->keyid = key_id.release();
+  return X509_add1_ext_i2d(certificate, NID_authority_key_identifier, identifier.get(), 0,
+                           X509V3_ADD_DEFAULT) == 1;
+}
+
 }  // namespace
 
 Result<Certificate> build_certificate(const Key& subject_key, const CertificateSpec& spec,
                                       const Issuer* issuer) {
+  if (issuer != nullptr && !issuer->key.matches(X509_get0_pubkey(issuer->certificate.get()))) {
+    return fail(ErrorCode::KeyMismatch,
+                "the issuing key does not belong to the CA certificate '" +
+                    issuer->certificate.subject() + "'",
+                "give the CA certificate together with its own private key");
+  }
   auto name = build_x509_name(spec.subject);
   if (!name) return std::unexpected(name.error());
   Owned<X509> certificate(X509_new());
@@ -56,13 +87,15 @@ Result<Certificate> build_certificate(const Key& subject_key, const CertificateS
          add_extension(x, &context, NID_ext_key_usage, "serverAuth,clientAuth");
   }
   ok = ok && add_extension(x, &context, NID_subject_key_identifier, "hash");
-  if (ok && issuer != nullptr) {
-    ok = add_extension(x, &context, NID_authority_key_identifier, "keyid:always");
-  }
+  if (ok && issuer != nullptr) ok = add_authority_key_identifier(x, issuer->certificate.get());
   if (ok && !spec.subject_alt_names.empty()) {
     auto names = build_general_names(spec.subject_alt_names);
     if (!names) return std::unexpected(names.error());
-    ok = X509_add1_ext_i2d(x, NID_subject_alt_name, names->get(), 0, X509V3_ADD_DEFAULT) == 1;
+    // RFC 5280 §4.2.1.6: when the subject is empty the names live only here, and the extension
+    // must be critical.
+    const int critical = X509_NAME_entry_count(name->get()) == 0 ? 1 : 0;
+    ok = X509_add1_ext_i2d(x, NID_subject_alt_name, names->get(), critical,
+                           X509V3_ADD_DEFAULT) == 1;
   }
   if (!ok) {
     return std::unexpected(

@@ -29,8 +29,11 @@ struct Issuer {
 
 // End-entity profile: basicConstraints CA:FALSE (critical); keyUsage digitalSignature, plus
 // keyEncipherment for RSA keys (critical); extendedKeyUsage serverAuth + clientAuth;
-// subjectKeyIdentifier; authorityKeyIdentifier when issued. A random positive 128-bit serial.
-// With `issuer` empty the certificate is self-signed by `subject_key`.
+// subjectKeyIdentifier; authorityKeyIdentifier when issued (the issuer's subjectKeyIdentifier, or
+// the SHA-1 of its public key when it has none). subjectAltName is critical when the subject is
+// empty (RFC 5280 §4.2.1.6). A random positive serial of at most 127 bits.
+// With `issuer` empty the certificate is self-signed by `subject_key`; an issuer key that is not
+// the issuer certificate's is ErrorCode::KeyMismatch.
 [[nodiscard]] Result<Certificate> build_certificate(const Key& subject_key,
                                                     const CertificateSpec& spec,
                                                     const Issuer* issuer = nullptr);

@@ -41,6 +41,12 @@ Result<Csr> Csr::parse(ByteView data) {
     drain_openssl_errors();
     const unsigned char* cursor = data.data();
     request.reset(d2i_X509_REQ(nullptr, &cursor, static_cast<long>(data.size())));
+    // Bytes after the request mean a damaged or concatenated file; taking the first request
+    // silently would hide that.
+    if (request != nullptr && cursor != data.data() + data.size()) {
+      return fail(ErrorCode::MalformedInput, "the DER CSR is followed by unexpected bytes",
+                  "give one PKCS#10 CSR per DER file");
+    }
   }
   if (request == nullptr) {
     return std::unexpected(openssl_error(ErrorCode::MalformedInput,

@@ -34,12 +34,25 @@ std::string canonical_ip(const std::string& text) {
   return {};
 }
 
+// Letters, digits, '-' and '_' in labels of 1 to 63 characters (RFC 1035 §2.3.4), with '*' only
+// as the complete left-most label (RFC 6125 §6.4.3); "a*.example.com" or "www.*.example.com"
+// would be refused or misread by the peer that checks the name.
 bool is_dns_name(std::string_view name) {
   if (name.empty() || name.size() > 253) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '*' ||
-           c == '_';
-  });
+  std::size_t start = 0;
+  for (bool first = true;; first = false) {
+    const std::size_t dot = name.find('.', start);
+    const std::string_view label = name.substr(start, dot - start);
+    if (label.empty() || label.size() > 63) return false;
+    const bool wildcard = first && label == "*" && dot != std::string_view::npos;
+    if (!wildcard && !std::all_of(label.begin(), label.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+        })) {
+      return false;
+    }
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
 }
 
 std::string asn1_string_text(const ASN1_STRING* value) {
