@@ -35,14 +35,21 @@ Result<std::int64_t> parse_setting_value(const SettingDefinition& definition,
   if (definition.type == SettingType::Boolean) {
     if (text == "true" || text == "1" || text == "yes" || text == "on") return 1;
     if (text == "false" || text == "0" || text == "no" || text == "off") return 0;
-    return fail(ErrorCode::InvalidArgument,
-                std::string(definition.name) + " takes true or false, not '" + std::string(text) + "'");
+    return fail(
+        ErrorCode::InvalidArgument,
+        std::string(definition.name) + " takes true or false, not '" + std::string(text) + "'",
+        "give true or false (default " +
+            format_setting_value(definition, definition.default_value) + ")");
   }
   std::int64_t value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc{} || end != text.data() + text.size()) {
-    return fail(ErrorCode::InvalidArgument,
-                std::string(definition.name) + " takes a whole number, not '" + std::string(text) + "'");
+    return fail(
+        ErrorCode::InvalidArgument,
+        std::string(definition.name) + " takes a whole number, not '" + std::string(text) + "'",
+        "give a number from " + std::to_string(definition.minimum) + " to " +
+            std::to_string(definition.maximum) + " (default " +
+            std::to_string(definition.default_value) + ")");
   }
   if (value < definition.minimum || value > definition.maximum) {
     return fail(ErrorCode::OutOfRange,
