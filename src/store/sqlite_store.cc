@@ -73,6 +73,13 @@ Error read_only_error() {
                "use begin_write() for changes (this is a telecert bug)"};
 }
 
+Error rolled_back_error() {
+  return Error{ErrorCode::Storage,
+               "the database rolled this store transaction back after an earlier error; none of "
+               "its changes were saved",
+               "fix the earlier error (often a full disk) and try the operation again"};
+}
+
 Error corrupt_certificate_error(CertificateId id, const Error& cause) {
   return Error{ErrorCode::Storage,
                "stored certificate " + std::to_string(id) + " cannot be read: " + cause.message,
@@ -106,7 +113,10 @@ class SqliteTransaction final : public Transaction {
   SqliteTransaction& operator=(const SqliteTransaction&) = delete;
 
   Result<void> commit() override {
-    if (!lock_.owns_lock()) return std::unexpected(finished_error());
+    if (auto open = check_open(); !open) {
+      if (lock_.owns_lock()) release();
+      return open;
+    }
     auto committed = connection_->run("COMMIT", "committing the store transaction");
     // A failed COMMIT may leave the transaction open (SQLITE_BUSY); roll it back so that the
     // promise "all or nothing" holds and the caller need not retry half a transaction.
@@ -547,13 +557,17 @@ class SqliteTransaction final : public Transaction {
     return Operation(*connection_);
   }
 
+  // SQLite rolls a whole transaction back by itself after some errors (disk full, I/O error).
+  // Without this check the statements that follow would each commit on their own, outside any
+  // transaction, breaking "all or nothing".
   Result<void> check_open() const {
     if (!lock_.owns_lock()) return std::unexpected(finished_error());
+    if (!connection_->in_transaction()) return std::unexpected(rolled_back_error());
     return {};
   }
 
   Result<void> check_writable() const {
-    if (!lock_.owns_lock()) return std::unexpected(finished_error());
+    if (auto open = check_open(); !open) return open;
     if (access_ != Access::ReadWrite) return std::unexpected(read_only_error());
     return {};
   }

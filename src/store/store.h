@@ -4,6 +4,11 @@
 // PostgreSQL (fleet role) comes later behind the same interface.
 //
 // Threading: a Store may be shared between threads; a Transaction belongs to one thread.
+//
+// Errors: a call that fails leaves the transaction as it was before the call (the caller may
+// still commit its other changes). Changes through a begin_read() transaction, use after
+// commit(), and a second transaction on a thread that already has one open are ErrorCode::Internal
+// (caller bugs). Database failures are ErrorCode::Storage.
 #pragma once
 
 #include <memory>
@@ -28,12 +33,15 @@ class Transaction {
 
   // --- keys: encrypted at rest with the store master key ---
   [[nodiscard]] virtual Result<KeyId> insert_key(const pki::Key& key) = 0;
+  // NotFound when there is no key `id`; Storage when it does not decrypt (another master key).
   [[nodiscard]] virtual Result<pki::Key> load_key(KeyId id) = 0;
+  // NotFound when there is no key `id`; Forbidden while an identity still uses it.
   [[nodiscard]] virtual Result<void> delete_key(KeyId id) = 0;
 
   // --- certificates: unique by SHA-256 fingerprint ---
   // Inserts `certificate` or returns the id of the identical one already stored.
-  [[nodiscard]] virtual Result<CertificateId> put_certificate(const pki::Certificate& certificate) = 0;
+  [[nodiscard]] virtual Result<CertificateId> put_certificate(
+      const pki::Certificate& certificate) = 0;
   // Certificates whose notAfter lies before `deadline`, soonest first (uses an index).
   [[nodiscard]] virtual Result<std::vector<CertificateSummary>> certificates_expiring_before(
       TimePoint deadline) = 0;
@@ -43,12 +51,17 @@ class Transaction {
 
   // --- identities ---
   [[nodiscard]] virtual Result<std::vector<IdentityRecord>> list_identities() = 0;
-  [[nodiscard]] virtual Result<std::optional<IdentityRecord>> find_identity(std::string_view name) = 0;
-  // Inserts a new identity (its certificates are put as needed); a taken name is AlreadyExists.
+  [[nodiscard]] virtual Result<std::optional<IdentityRecord>> find_identity(
+      std::string_view name) = 0;
+  // Inserts a new identity (its certificates are put as needed); a taken name is AlreadyExists,
+  // a key_id that is not stored is NotFound.
   [[nodiscard]] virtual Result<void> insert_identity(const IdentityRecord& identity) = 0;
-  // Replaces the stored identity of the same name (leaf, chain, CSR, origin, key, updated_at).
+  // Replaces the stored identity of the same name (leaf, chain, CSR, origin, key, updated_at);
+  // NotFound when there is none. The replaced certificates stay until
+  // delete_unreferenced_certificates().
   [[nodiscard]] virtual Result<void> update_identity(const IdentityRecord& identity) = 0;
-  // Deletes the identity row and its chain links (not its key or certificates).
+  // Deletes the identity row and its chain links (not its key or certificates); NotFound when
+  // there is none.
   [[nodiscard]] virtual Result<void> delete_identity(std::string_view name) = 0;
 
   // --- trust anchors ---
