@@ -254,6 +254,14 @@ TEST_F(SqliteStoreTest, KeyIsStoredEncryptedAndLoadsBack) {
   EXPECT_NE(encrypted, nullptr);
   EXPECT_EQ(pki::Key::parse(stored).error().code, ErrorCode::WrongPassphrase);
 
+  // Nor does the scalar appear anywhere in the database files.
+  for (const auto* suffix : {"", "-wal"}) {
+    const auto file = path_.string() + suffix;
+    if (!std::filesystem::exists(file)) continue;
+    const std::string secret_text(secret.begin(), secret.end());
+    EXPECT_EQ(testing::read_file(file).find(secret_text), std::string::npos) << file;
+  }
+
   const auto loaded = expect_ok(read()->load_key(id));
   EXPECT_EQ(loaded.public_key_pem(), key.public_key_pem());
   EXPECT_TRUE(loaded.matches(key.get()));
