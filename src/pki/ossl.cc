@@ -7,6 +7,10 @@
 namespace telecert::pki {
 
 void sk_X509_pop_free_all(STACK_OF(X509)* stack) noexcept { sk_X509_pop_free(stack, X509_free); }
+void sk_PKCS7_pop_free_all(STACK_OF(PKCS7)* stack) noexcept { sk_PKCS7_pop_free(stack, PKCS7_free); }
+void sk_PKCS12_SAFEBAG_pop_free_all(STACK_OF(PKCS12_SAFEBAG)* stack) noexcept {
+  sk_PKCS12_SAFEBAG_pop_free(stack, PKCS12_SAFEBAG_free);
+}
 
 std::string drain_openssl_errors() {
   std::string reason;

@@ -23,6 +23,9 @@ namespace telecert::pki {
 
 // Frees a STACK_OF(X509) and every certificate in it.
 void sk_X509_pop_free_all(STACK_OF(X509)* stack) noexcept;
+// The same for the stacks a PKCS#12 file unpacks into.
+void sk_PKCS7_pop_free_all(STACK_OF(PKCS7)* stack) noexcept;
+void sk_PKCS12_SAFEBAG_pop_free_all(STACK_OF(PKCS12_SAFEBAG)* stack) noexcept;
 
 template <class T>
 struct Free;
@@ -58,6 +61,8 @@ TELECERT_OSSL_FREE(OSSL_PROVIDER, OSSL_PROVIDER_unload)
 TELECERT_OSSL_FREE(OSSL_DECODER_CTX, OSSL_DECODER_CTX_free)
 TELECERT_OSSL_FREE(OSSL_LIB_CTX, OSSL_LIB_CTX_free)
 TELECERT_OSSL_FREE(STACK_OF(X509), sk_X509_pop_free_all)
+TELECERT_OSSL_FREE(STACK_OF(PKCS7), sk_PKCS7_pop_free_all)
+TELECERT_OSSL_FREE(STACK_OF(PKCS12_SAFEBAG), sk_PKCS12_SAFEBAG_pop_free_all)
 
 #undef TELECERT_OSSL_FREE
 

@@ -24,12 +24,14 @@ struct Pkcs12Contents {
 // True when `data` is DER that parses as a PKCS#12 PFX structure (no passphrase needed).
 bool looks_like_pkcs12(ByteView data);
 
-// Opens a PKCS#12 file. A wrong passphrase is ErrorCode::WrongPassphrase. Legacy algorithms
+// Opens a PKCS#12 file. A wrong passphrase is ErrorCode::WrongPassphrase (also for files without
+// a MAC, where a damaged file cannot be told apart from a wrong passphrase). Legacy algorithms
 // (RC2-40, 3DES, as Windows and older tools export) are read through a private library context
 // that has OpenSSL's legacy provider; the rest of the process never sees that provider.
 [[nodiscard]] Result<Pkcs12Contents> read_pkcs12(ByteView data, const Secret& passphrase);
 
-// Writes key + certificate + chain as a PKCS#12 file encrypted with `passphrase`.
+// Writes key + certificate + chain as a PKCS#12 file encrypted with `passphrase`. A key that is not
+// the certificate's is ErrorCode::KeyMismatch; an empty `friendly_name` writes no friendlyName.
 [[nodiscard]] Result<Bytes> write_pkcs12(const Key& key, const Certificate& certificate,
                                          std::span<const Certificate> chain,
                                          const Secret& passphrase, std::string_view friendly_name);
