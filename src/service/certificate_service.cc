@@ -47,6 +47,15 @@ Result<std::unique_ptr<CertificateService>> CertificateService::open(
     return fail(ErrorCode::NotFound, "no telecert data in '" + data_dir.string() + "'",
                 "run `telecert --data-dir " + data_dir.string() + " init` first");
   }
+  // A database without its master key: a new key would leave every stored private key
+  // undecryptable and encrypt new ones under a second master. Refuse instead of creating one.
+  if (std::filesystem::exists(database, error) &&
+      !std::filesystem::exists(data_dir / kMasterKeyFile, error)) {
+    return fail(ErrorCode::NotFound,
+                "the master key file '" + (data_dir / kMasterKeyFile).string() + "' is missing",
+                "restore master.key from a backup of this data directory; without it the stored "
+                "private keys cannot be decrypted");
+  }
   if (!std::filesystem::exists(data_dir, error)) {
     std::filesystem::create_directories(data_dir, error);
     if (error) {

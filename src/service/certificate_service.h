@@ -86,7 +86,8 @@ class CertificateService {
   enum class OpenMode { Existing, CreateIfMissing };
 
   // Opens the data directory (database and master key). With OpenMode::Existing a directory that
-  // was never initialised is ErrorCode::NotFound with a hint to run `telecert init`.
+  // was never initialised is ErrorCode::NotFound with a hint to run `telecert init`. A database
+  // whose master.key is missing is ErrorCode::NotFound in either mode (no new key is made for it).
   [[nodiscard]] static Result<std::unique_ptr<CertificateService>> open(
       const std::filesystem::path& data_dir, std::shared_ptr<const Clock> clock, std::string actor,
       OpenMode mode = OpenMode::Existing);

@@ -47,6 +47,22 @@ TEST_F(CertificateServiceTest, ReopenedDataDirectoryKeepsIdentitiesAndKeys) {
   EXPECT_TRUE(contents.key->matches(X509_get0_pubkey(contents.certificate->get())));
 }
 
+TEST_F(CertificateServiceTest, OpenRefusesDatabaseWhoseMasterKeyFileIsMissing) {
+  initialise();
+  create_self_signed("web");
+  service_.reset();
+  std::filesystem::remove(data_dir() / "master.key");
+  for (auto mode : {CertificateService::OpenMode::Existing,
+                    CertificateService::OpenMode::CreateIfMissing}) {
+    auto opened = CertificateService::open(data_dir(), clock_, std::string(kActor), mode);
+    ASSERT_FALSE(opened);
+    EXPECT_EQ(opened.error().code, ErrorCode::NotFound) << opened.error().message;
+    EXPECT_NE(opened.error().hint.find("backup"), std::string::npos) << opened.error().hint;
+  }
+  // A new master key would leave every stored private key undecryptable: none was made.
+  EXPECT_FALSE(std::filesystem::exists(data_dir() / "master.key"));
+}
+
 // --- init ---
 
 TEST_F(CertificateServiceTest, InitCreatesSelfSignedFactoryIdentityNamedAfterTheDeviceId) {
