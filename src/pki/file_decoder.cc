@@ -35,6 +35,18 @@ Owned<PKCS7> decode_pkcs7_der(ByteView der) {
   return p7;
 }
 
+// The length a DER SEQUENCE at the start of `data` declares for itself (header included), or 0
+// when `data` does not start with a definite-length SEQUENCE. Every format we read in DER is one.
+std::size_t declared_der_length(ByteView data) {
+  if (data.size() < 2 || data[0] != 0x30) return 0;
+  if (data[1] < 0x80) return 2 + std::size_t{data[1]};
+  const std::size_t octets = data[1] & 0x7F;
+  if (octets == 0 || octets > 4 || data.size() < 2 + octets) return 0;
+  std::size_t length = 0;
+  for (std::size_t i = 0; i < octets; ++i) length = (length << 8) | data[2 + i];
+  return 2 + octets + length;
+}
+
 bool is_key_block(std::string_view name) {
   return name == "PRIVATE KEY" || name == "ENCRYPTED PRIVATE KEY" || name == "RSA PRIVATE KEY" ||
          name == "EC PRIVATE KEY";
@@ -156,6 +168,14 @@ Result<DecodedFile> decode_der(ByteView data, const Secret& passphrase, bool wan
     auto key = Key::parse(data, passphrase);
     if (key) return DecodedFile{FileFormat::DerKey, {}, {std::move(*key)}, {}};
     if (key.error().code == ErrorCode::WrongPassphrase) return std::unexpected(key.error());
+  }
+  // Say "truncated" when the DER header proves it: a cut download or copy is the usual cause, and
+  // the admin should fetch the file again rather than look for another format.
+  if (const std::size_t declared = declared_der_length(data); declared > data.size()) {
+    return fail(ErrorCode::MalformedInput,
+                "the DER data is truncated: it announces " + std::to_string(declared) +
+                    " bytes but the file has " + std::to_string(data.size()),
+                "copy or download the file again; it was cut short");
   }
   return fail(ErrorCode::MalformedInput,
               "the file is not PEM, nor a DER certificate, PKCS#7, PKCS#12, CSR or key; it may be "
