@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -128,10 +129,30 @@ int run(int argc, char** argv) {
         if (!pass) return std::unexpected(pass.error());
         init_request.factory_ca_passphrase = std::move(*pass);
       }
+      // A refused init into a new (absent or empty) directory takes away what opening created,
+      // so no store without a factory identity is left behind and the next command still says
+      // to run init.
+      namespace fs = std::filesystem;
+      const fs::path dir = globals.data_dir;
+      std::error_code ignored;
+      const bool dir_existed = fs::exists(dir, ignored);
+      const bool fresh = !dir_existed || fs::is_empty(dir, ignored);
+      auto undo = [&](Error error) -> Result<void> {
+        if (!fresh) return std::unexpected(std::move(error));
+        opened.reset();
+        if (!dir_existed) {
+          fs::remove_all(dir, ignored);
+        } else {
+          for (const auto& entry : fs::directory_iterator(dir, ignored)) {
+            fs::remove_all(entry.path(), ignored);
+          }
+        }
+        return std::unexpected(std::move(error));
+      };
       auto svc = open(service::CertificateService::OpenMode::CreateIfMissing);
-      if (!svc) return std::unexpected(svc.error());
+      if (!svc) return undo(svc.error());
       auto identity = (*svc)->init(init_request);
-      if (!identity) return std::unexpected(identity.error());
+      if (!identity) return undo(identity.error());
       if (globals.json) {
         print_json(*identity);
       } else {
