@@ -70,6 +70,16 @@ TEST_F(TrustTest, TrustAddAcceptsDerAndPkcs7Files) {
   EXPECT_EQ(count_source(telecert_json({"trust", "list"}), "custom"), 2u);
 }
 
+TEST_F(TrustTest, TrustAddAcceptsAWindowsStylePemWithBomAndCrlfLineEnds) {
+  std::string windows = "\xEF\xBB\xBF";
+  for (char c : read("bundle.pem")) {
+    if (c == '\n') windows += '\r';
+    windows += c;
+  }
+  telecert_ok({"trust", "add", write("windows.crt", windows)});
+  EXPECT_EQ(count_source(telecert_json({"trust", "list"}), "custom"), 2u);
+}
+
 TEST_F(TrustTest, TrustRemoveDeletesOnlyThatCustomRoot) {
   auto added = telecert_json({"trust", "add", bundle_});
   ASSERT_EQ(added["added"].size(), 2u) << added.dump(2);
@@ -342,6 +352,31 @@ TEST_F(InteropTest, TelecertDataDirEnvironmentVariableSelectsTheDataDirectory) {
                          data_dir().string(), "status", "--json"});
   ASSERT_EQ(overridden.exit_status, 0) << overridden.error;
   EXPECT_EQ(nlohmann::json::parse(overridden.output)["device_id"], kDeviceId);
+}
+
+TEST_F(InitialisedTest, EachChangingOperationWritesOneEventAndARefusedOneNone) {
+  auto count_events = [&] { return telecert_json({"events", "--limit", "1000"}).size(); };
+  const auto after_init = count_events();
+  EXPECT_GE(after_init, 1u);
+  telecert_ok({"identity", "self-signed", "web", "--cn", "box.example.com"});
+  auto events = telecert_json({"events"});
+  ASSERT_EQ(events.size(), after_init + 1);
+  // Newest first.
+  EXPECT_EQ(events[0]["action"], "identity.self-signed");
+  EXPECT_EQ(events[0]["object"], "identity:web");
+  EXPECT_EQ(events[0]["outcome"], "ok");
+  EXPECT_TRUE(events[0]["actor"].get<std::string>().starts_with("cli:"));
+  EXPECT_TRUE(events[0].contains("time"));
+
+  telecert_ok({"settings", "set", "expiry_warning_days", "45"});
+  EXPECT_EQ(count_events(), after_init + 2);
+  telecert({"identity", "delete", "factory"});
+  telecert({"settings", "set", "expiry_warning_days", "1"});
+  EXPECT_EQ(count_events(), after_init + 2);
+  // Reading changes nothing.
+  telecert_ok({"identity", "list"});
+  telecert_ok({"status"});
+  EXPECT_EQ(count_events(), after_init + 2);
 }
 
 TEST_F(InteropTest, DataDirectoryDatabaseAndMasterKeyAreOwnerOnly) {

@@ -62,6 +62,35 @@ TEST_F(InteropTest, InitWithFactoryCaIssuesFactoryCertificateToDeviceIdThatOpens
   EXPECT_TRUE(Contains(verified.output, ": OK"));
 }
 
+TEST_F(InteropTest, InitRefusedForWrongFactoryCaPassphraseLeavesNoDataDirectoryBehind) {
+  auto ca = make_root_ca("factory-ca", "Manufacturer Device CA");
+  write("ca-pass.txt", "the-manufacturer-secret\n");
+  openssl_ok({"pkcs12", "-export", "-inkey", ca.key, "-in", ca.certificate, "-passout",
+              "file:" + path("ca-pass.txt"), "-out", path("factory-ca.p12")});
+  auto refused = telecert({"init", "--device-id", std::string(kDeviceId), "--factory-ca",
+                           path("factory-ca.p12"), "--factory-ca-passphrase-file", passphrase_file()});
+  expect_refused(refused, {"factory CA", "passphrase"});
+  EXPECT_FALSE(std::filesystem::exists(data_dir())) << "a refused init left a store behind";
+  // So the next command still says to run init, and init then works.
+  expect_refused(telecert({"status"}), {"no telecert data"});
+  telecert_ok({"init", "--device-id", std::string(kDeviceId), "--factory-ca", path("factory-ca.p12"),
+               "--factory-ca-passphrase-file", path("ca-pass.txt")});
+}
+
+TEST_F(InteropTest, InitRefusedForFactoryCaThatIsNotACaLeavesAnEmptyDataDirectoryEmpty) {
+  auto not_ca = make_root_ca("ca", "Issuing Root");
+  auto leaf = make_leaf_signed_by("device", "device.example.com", not_ca);
+  const std::string pass = passphrase_file();
+  openssl_ok({"pkcs12", "-export", "-inkey", leaf.key, "-in", leaf.certificate, "-passout",
+              "file:" + pass, "-out", path("leaf.p12")});
+  std::filesystem::create_directory(data_dir());
+  auto refused = telecert({"init", "--device-id", std::string(kDeviceId), "--factory-ca",
+                           path("leaf.p12"), "--factory-ca-passphrase-file", pass});
+  expect_refused(refused, {"not a CA"});
+  EXPECT_TRUE(std::filesystem::is_directory(data_dir()));
+  EXPECT_TRUE(std::filesystem::is_empty(data_dir()));
+}
+
 TEST_F(InteropTest, InitTwiceIsRefusedAndKeepsTheFirstFactoryIdentity) {
   init();
   const std::string before = dump_store();
@@ -288,6 +317,13 @@ TEST_F(ImportTest, ImportAcceptsPkcs12PassphraseFromEnvironmentVariable) {
   EXPECT_EQ(telecert_json({"identity", "show", "phone"})["origin"], "imported");
 }
 
+TEST_F(ImportTest, ImportAcceptsPkcs12WithAnEmptyPassphrase) {
+  openssl_ok({"pkcs12", "-export", "-inkey", leaf_.key, "-in", leaf_.certificate, "-certfile",
+              intermediate_.certificate, "-passout", "pass:", "-out", path("phone.p12")});
+  telecert_ok({"identity", "import", "phone", "--file", path("phone.p12")});
+  expect_imported_with_chain("phone", 1);
+}
+
 TEST_F(ImportTest, ImportAcceptsSeparateCertificateKeyAndShuffledChainFiles) {
   write("chain.pem", read("root.pem") + read("intermediate.pem"));
   telecert_ok({"identity", "import", "phone2", "--file", leaf_.certificate, "--key", leaf_.key,
@@ -373,6 +409,13 @@ TEST_F(ExportTest, ExportPemWithKeyWritesEncryptedKeyThatOpensslPkeyOpensInMode0
   const std::string pem = read("out.pem");
   EXPECT_TRUE(Contains(pem, "-----BEGIN ENCRYPTED PRIVATE KEY-----"));
   EXPECT_EQ(count_of(pem, "-----BEGIN CERTIFICATE-----"), 2);
+
+  // Encrypted PKCS#8 with AES-256 (PBES2).
+  const std::string key_block = pem.substr(pem.find("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+  write("key-only.pem", key_block);
+  auto structure = openssl_ok({"asn1parse", "-in", path("key-only.pem")});
+  EXPECT_TRUE(Contains(structure.output, "PBES2"));
+  EXPECT_TRUE(Contains(structure.output, "aes-256-cbc"));
 
   auto opened = openssl_ok({"pkey", "-in", path("out.pem"), "-passin", "file:" + pass_, "-pubout"});
   auto original = openssl_ok({"pkey", "-in", leaf_.key, "-pubout"});
