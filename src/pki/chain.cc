@@ -26,16 +26,23 @@ OrderedChain order_chain(const Certificate& leaf, std::span<const Certificate> g
     if (!duplicate) remaining.push_back(certificate);
   }
   OrderedChain result{leaf, {}, {}};
+  // Cross-certified CAs issue each other; without this check the walk would go A, B, A, B, ...
+  auto already_on_path = [&](const Certificate& candidate) {
+    return same(candidate, leaf) ||
+           std::any_of(result.chain.begin(), result.chain.end(),
+                       [&](const Certificate& c) { return same(c, candidate); });
+  };
   const Certificate* current = &leaf;
   while (result.chain.size() < kMaxChainLength && !is_self_signed(*current)) {
-    auto from_given = std::find_if(remaining.begin(), remaining.end(),
-                                   [&](const Certificate& c) { return current->is_issued_by(c); });
+    auto from_given = std::find_if(remaining.begin(), remaining.end(), [&](const Certificate& c) {
+      return current->is_issued_by(c) && !already_on_path(c);
+    });
     if (from_given != remaining.end()) {
       result.chain.push_back(*from_given);
       remaining.erase(from_given);
     } else {
       auto from_extra = std::find_if(extra.begin(), extra.end(), [&](const Certificate& c) {
-        return current->is_issued_by(c) && !is_self_signed(c);
+        return current->is_issued_by(c) && !is_self_signed(c) && !already_on_path(c);
       });
       if (from_extra == extra.end()) break;
       result.chain.push_back(*from_extra);

@@ -22,7 +22,8 @@ struct OrderedChain {
 // e.g. the trusted roots and intermediates of the store) that issued the previous one, until a
 // self-signed certificate or no issuer is found. Certificates from `given` are kept even when they
 // are self-signed roots; certificates from `extra` are added only when they are intermediates
-// (a root the peer already trusts is not sent).
+// (a root the peer already trusts is not sent). No certificate appears twice, so cross-certified
+// CAs end the walk instead of looping.
 OrderedChain order_chain(const Certificate& leaf, std::span<const Certificate> given,
                          std::span<const Certificate> extra = {});
 
