@@ -18,8 +18,8 @@ using telecert::testing::write_file;
 TEST(CertificateServiceOpenTest, OpenExistingRefusesDataDirectoryThatWasNeverInitialised) {
   TempDir dir;
   auto clock = std::make_shared<FixedClock>(kStart);
-  auto opened = CertificateService::open(dir / "data", clock, "test",
-                                         CertificateService::OpenMode::Existing);
+  auto opened =
+      CertificateService::open(dir / "data", clock, "test", CertificateService::OpenMode::Existing);
   EXPECT_TRUE(refused_with(opened, ErrorCode::NotFound));
   EXPECT_FALSE(std::filesystem::exists(dir / "data" / "telecert.db"));
 }
@@ -52,8 +52,8 @@ TEST_F(CertificateServiceTest, OpenRefusesDatabaseWhoseMasterKeyFileIsMissing) {
   create_self_signed("web");
   service_.reset();
   std::filesystem::remove(data_dir() / "master.key");
-  for (auto mode : {CertificateService::OpenMode::Existing,
-                    CertificateService::OpenMode::CreateIfMissing}) {
+  for (auto mode :
+       {CertificateService::OpenMode::Existing, CertificateService::OpenMode::CreateIfMissing}) {
     auto opened = CertificateService::open(data_dir(), clock_, std::string(kActor), mode);
     ASSERT_FALSE(opened);
     EXPECT_EQ(opened.error().code, ErrorCode::NotFound) << opened.error().message;
@@ -237,7 +237,9 @@ class StatusFlagTest : public ServiceTest {
     ADD_FAILURE() << "no identity web";
     return ExpiryStatus::Pending;
   }
-  std::int64_t web_days_left() { return expect_ok(service().show_identity("web")).certificate->days_left; }
+  std::int64_t web_days_left() {
+    return expect_ok(service().show_identity("web")).certificate->days_left;
+  }
 };
 
 TEST_F(StatusFlagTest, IdentityIsOkOneSecondBeforeTheWarningWindow) {
@@ -343,21 +345,24 @@ class FactoryResetTest : public ServiceTest {
     expect_ok(service().create_csr("sbc1", new_identity("sbc1.example.com")));
     const pki::Key key = new_key();
     import_pem("phone", key, self_signed(key, "phone.example.com"));
-    add_custom_roots({make_root("Custom Root 1").certificate, make_root("Custom Root 2").certificate});
+    add_custom_roots(
+        {make_root("Custom Root 1").certificate, make_root("Custom Root 2").certificate});
     expect_ok(service().set_setting("expiry_warning_days", "90"));
     expect_ok(service().set_setting("max_custom_trusted", "10"));
   }
 
   std::vector<std::string> identity_names() {
     std::vector<std::string> names;
-    for (const auto& identity : expect_ok(service().list_identities())) names.push_back(identity.name);
+    for (const auto& identity : expect_ok(service().list_identities()))
+      names.push_back(identity.name);
     std::sort(names.begin(), names.end());
     return names;
   }
   std::size_t count_trust(std::string_view source) {
     auto anchors = expect_ok(service().list_trust());
-    return static_cast<std::size_t>(std::count_if(
-        anchors.begin(), anchors.end(), [&](const TrustAnchorView& a) { return a.source == source; }));
+    return static_cast<std::size_t>(
+        std::count_if(anchors.begin(), anchors.end(),
+                      [&](const TrustAnchorView& a) { return a.source == source; }));
   }
   void expect_factory_identity_unchanged() {
     auto factory = expect_ok(service().show_identity("factory"));
@@ -375,7 +380,8 @@ class FactoryResetTest : public ServiceTest {
   IdentityView factory_;
 };
 
-TEST_F(FactoryResetTest, RemovesUserIdentitiesAndCustomRootsAndKeepsFactoryIdentityAndBuiltinRoots) {
+TEST_F(FactoryResetTest,
+       RemovesUserIdentitiesAndCustomRootsAndKeepsFactoryIdentityAndBuiltinRoots) {
   auto view = expect_ok(service().factory_reset());
   EXPECT_FALSE(view.certificates_kept);
   EXPECT_EQ(view.identities_removed, 3);

@@ -3,7 +3,9 @@
 // key/certificate match, chain order, upload size).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <random>
+#include <thread>
 
 #include "pki/chain.h"
 #include "pki/file_decoder.h"
@@ -85,10 +87,10 @@ TEST_F(IdentityOperationsTest, CreateSelfSignedStoresIdentityWithSubjectSansAndV
   EXPECT_EQ(view.certificate->not_before, kStart);
   EXPECT_EQ(view.certificate->not_after, kStart + Days{825});
   EXPECT_EQ(view.certificate->days_left, 825);
-  EXPECT_EQ(view.certificate->subject_alt_names,
-            (std::vector<std::string>{"dns:box.example.com", "ip:192.0.2.10",
-                                      "email:pki@example.com", "uri:sip:box.example.com",
-                                      "ip:2001:db8::1"}));
+  EXPECT_EQ(
+      view.certificate->subject_alt_names,
+      (std::vector<std::string>{"dns:box.example.com", "ip:192.0.2.10", "email:pki@example.com",
+                                "uri:sip:box.example.com", "ip:2001:db8::1"}));
   EXPECT_EQ(view.key, "RSA 2048");
   EXPECT_EQ(view.certificate->extended_key_usage,
             (std::vector<std::string>{"serverAuth", "clientAuth"}));
@@ -135,12 +137,12 @@ TEST_F(IdentityOperationsTest, CreateRefusesIpSanThatIsNotAnAddressAndLeavesStor
     request.subject_alt_names = {bad};
     EXPECT_REFUSED_AND_UNCHANGED(service().create_self_signed("web", request),
                                  ErrorCode::InvalidArgument);
-    EXPECT_REFUSED_AND_UNCHANGED(service().create_csr("sbc1", request),
-                                 ErrorCode::InvalidArgument);
+    EXPECT_REFUSED_AND_UNCHANGED(service().create_csr("sbc1", request), ErrorCode::InvalidArgument);
   }
 }
 
-TEST_F(IdentityOperationsTest, CreateSelfSignedRefusesValidityOverMaxValidityDaysAndLeavesStoreUnchanged) {
+TEST_F(IdentityOperationsTest,
+       CreateSelfSignedRefusesValidityOverMaxValidityDaysAndLeavesStoreUnchanged) {
   NewIdentityRequest request = new_identity("box.example.com");
   request.validity_days = 826;
   EXPECT_REFUSED_AND_UNCHANGED(service().create_self_signed("web", request), ErrorCode::OutOfRange);
@@ -279,7 +281,8 @@ TEST_F(IdentityOperationsTest, InstallPutsTheCaSignedCertificateOnThePendingIden
   const Authority ca = make_root("Corporate CA");
   const pki::Certificate leaf = csr_signed_by("sbc1", ca);
   const auto before = all_events().size();
-  auto view = expect_ok(service().install_certificate("sbc1", InstallRequest{pem_bytes({leaf, ca.certificate}), std::nullopt}));
+  auto view = expect_ok(service().install_certificate(
+      "sbc1", InstallRequest{pem_bytes({leaf, ca.certificate}), std::nullopt}));
   EXPECT_EQ(view.status, ExpiryStatus::Ok);
   ASSERT_TRUE(view.certificate);
   EXPECT_EQ(view.certificate->sha256_fingerprint, leaf.sha256_fingerprint());
@@ -289,14 +292,16 @@ TEST_F(IdentityOperationsTest, InstallPutsTheCaSignedCertificateOnThePendingIden
   EXPECT_EQ(expect_ok(service().show_identity("sbc1")).status, ExpiryStatus::Ok);
 }
 
-TEST_F(IdentityOperationsTest, InstallOntoTheWrongPendingIdentityIsKeyMismatchAndLeavesStoreUnchanged) {
+TEST_F(IdentityOperationsTest,
+       InstallOntoTheWrongPendingIdentityIsKeyMismatchAndLeavesStoreUnchanged) {
   const Authority ca = make_root("Corporate CA");
   const pki::Certificate for_sbc1 = csr_signed_by("sbc1", ca);
   expect_ok(service().create_csr("sbc2", new_identity("sbc2.example.com")));
   EXPECT_REFUSED_AND_UNCHANGED(
       service().install_certificate("sbc2", InstallRequest{pem_bytes({for_sbc1}), std::nullopt}),
       ErrorCode::KeyMismatch);
-  expect_ok(service().install_certificate("sbc1", InstallRequest{pem_bytes({for_sbc1}), std::nullopt}));
+  expect_ok(
+      service().install_certificate("sbc1", InstallRequest{pem_bytes({for_sbc1}), std::nullopt}));
 }
 
 TEST_F(IdentityOperationsTest, InstallOntoUnknownIdentityIsNotFoundAndLeavesStoreUnchanged) {
@@ -332,7 +337,8 @@ TEST_F(IdentityOperationsTest, InstallRefusesUnrelatedCertificatesAndLeavesStore
   const Authority stranger = make_root("Somebody Else's CA");
   EXPECT_REFUSED_AND_UNCHANGED(
       service().install_certificate(
-          "sbc1", InstallRequest{pem_bytes({leaf}), pem_bytes({ca.certificate, stranger.certificate})}),
+          "sbc1",
+          InstallRequest{pem_bytes({leaf}), pem_bytes({ca.certificate, stranger.certificate})}),
       ErrorCode::InvalidArgument);
 }
 
@@ -352,7 +358,8 @@ TEST_F(IdentityOperationsTest, InstallRefusesFileOverMaxUploadBytesAndLeavesStor
 TEST_F(IdentityOperationsTest, InstallRefusesJunkAndLeavesStoreUnchanged) {
   expect_ok(service().create_csr("sbc1", new_identity("sbc1.example.com")));
   EXPECT_REFUSED_AND_UNCHANGED(
-      service().install_certificate("sbc1", InstallRequest{to_bytes("not a certificate"), std::nullopt}),
+      service().install_certificate("sbc1",
+                                    InstallRequest{to_bytes("not a certificate"), std::nullopt}),
       ErrorCode::MalformedInput);
 }
 
@@ -363,8 +370,8 @@ TEST_F(IdentityOperationsTest, ImportFromPkcs12TakesKeyCertificateAndChain) {
   const pki::Key key = new_key();
   const pki::Certificate leaf = issue_leaf(key, "phone.example.com", pki_tree.intermediate2);
   ImportRequest request;
-  request.file = expect_ok(
-      pki::write_pkcs12(key, leaf, pki_tree.shuffled(), Secret("p12-pass"), "phone"));
+  request.file =
+      expect_ok(pki::write_pkcs12(key, leaf, pki_tree.shuffled(), Secret("p12-pass"), "phone"));
   request.passphrase = Secret("p12-pass");
   const auto before = all_events().size();
   auto view = expect_ok(service().import_identity("phone", request));
@@ -384,14 +391,28 @@ TEST_F(IdentityOperationsTest, ImportRejectsPkcs12WithWrongPassphraseAndLeavesSt
                                ErrorCode::WrongPassphrase);
 }
 
+TEST_F(IdentityOperationsTest,
+       ImportRejectsEncryptedKeyWithWrongPassphraseAndLeavesStoreUnchanged) {
+  const pki::Key key = new_key();
+  ImportRequest request;
+  request.file = pem_bytes({self_signed(key, "phone.example.com")});
+  request.key_file = to_bytes(expect_ok(key.to_encrypted_pkcs8_pem(Secret("key-pass"))));
+  request.passphrase = Secret("wrong-pass");
+  EXPECT_REFUSED_AND_UNCHANGED(service().import_identity("phone", request),
+                               ErrorCode::WrongPassphrase);
+  request.passphrase = Secret();
+  EXPECT_REFUSED_AND_UNCHANGED(service().import_identity("phone", request),
+                               ErrorCode::WrongPassphrase);
+}
+
 TEST_F(IdentityOperationsTest, ImportFromOnePemHoldingKeyCertificateAndShuffledChain) {
   const Hierarchy pki_tree;
   const pki::Key key = new_key();
   const pki::Certificate leaf = issue_leaf(key, "phone.example.com", pki_tree.intermediate2);
   // As `openssl pkcs12 -nodes` writes it, but with the chain first and out of order.
   ImportRequest request;
-  request.file = to_bytes("Bag Attributes\n    friendlyName: phone\n" + pem_of(pki_tree.shuffled()) +
-                          plain_pkcs8_pem(key) + leaf.pem());
+  request.file = to_bytes("Bag Attributes\n    friendlyName: phone\n" +
+                          pem_of(pki_tree.shuffled()) + plain_pkcs8_pem(key) + leaf.pem());
   auto view = expect_ok(service().import_identity("phone", request));
   EXPECT_EQ(view.certificate->sha256_fingerprint, leaf.sha256_fingerprint());
   EXPECT_EQ(fingerprints(view.chain), fingerprints(pki_tree.ordered()));
@@ -432,7 +453,8 @@ TEST_F(IdentityOperationsTest, ImportRefusesUnrelatedCertificatesAndLeavesStoreU
                                ErrorCode::InvalidArgument);
 }
 
-TEST_F(IdentityOperationsTest, ImportRefusesKeyThatDoesNotMatchTheCertificateAndLeavesStoreUnchanged) {
+TEST_F(IdentityOperationsTest,
+       ImportRefusesKeyThatDoesNotMatchTheCertificateAndLeavesStoreUnchanged) {
   const pki::Key key = new_key();
   const pki::Key other = new_key();
   ImportRequest request;
@@ -441,12 +463,14 @@ TEST_F(IdentityOperationsTest, ImportRefusesKeyThatDoesNotMatchTheCertificateAnd
   EXPECT_REFUSED_AND_UNCHANGED(service().import_identity("phone", request), ErrorCode::KeyMismatch);
 }
 
-TEST_F(IdentityOperationsTest, ImportRefusesMissingKeyOrCertificateOrTwoKeysAndLeavesStoreUnchanged) {
+TEST_F(IdentityOperationsTest,
+       ImportRefusesMissingKeyOrCertificateOrTwoKeysAndLeavesStoreUnchanged) {
   const pki::Key key = new_key();
   const pki::Certificate certificate = self_signed(key, "phone.example.com");
   ImportRequest no_key;
   no_key.file = pem_bytes({certificate});
-  EXPECT_REFUSED_AND_UNCHANGED(service().import_identity("phone", no_key), ErrorCode::InvalidArgument);
+  EXPECT_REFUSED_AND_UNCHANGED(service().import_identity("phone", no_key),
+                               ErrorCode::InvalidArgument);
   ImportRequest no_certificate;
   no_certificate.file = to_bytes(plain_pkcs8_pem(key));
   EXPECT_REFUSED_AND_UNCHANGED(service().import_identity("phone", no_certificate),
@@ -527,7 +551,8 @@ class ExportTest : public IdentityOperationsTest {
 
 TEST_F(ExportTest, PemWithoutKeyHoldsCertificateAndChainInOrderAndNoKey) {
   const auto before = all_events().size();
-  auto pem = expect_ok(service().export_identity("phone", ExportRequest{ExportFormat::Pem, false, {}}));
+  auto pem =
+      expect_ok(service().export_identity("phone", ExportRequest{ExportFormat::Pem, false, {}}));
   const std::string text(as_text(pem));
   EXPECT_FALSE(contains(text, "PRIVATE KEY"));
   auto certificates = expect_ok(pki::read_certificates(pem));
@@ -538,7 +563,8 @@ TEST_F(ExportTest, PemWithoutKeyHoldsCertificateAndChainInOrderAndNoKey) {
 }
 
 TEST_F(ExportTest, DerIsTheLeafCertificate) {
-  auto der = expect_ok(service().export_identity("phone", ExportRequest{ExportFormat::Der, false, {}}));
+  auto der =
+      expect_ok(service().export_identity("phone", ExportRequest{ExportFormat::Der, false, {}}));
   EXPECT_EQ(der, leaf_->der());
 }
 
@@ -570,7 +596,8 @@ TEST_F(ExportTest, Pkcs12RoundTripsKeyCertificateAndChain) {
   std::sort(others.begin(), others.end());
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(others, expected);
-  EXPECT_TRUE(refused_with(pki::read_pkcs12(pkcs12, Secret("wrong-pass")), ErrorCode::WrongPassphrase));
+  EXPECT_TRUE(
+      refused_with(pki::read_pkcs12(pkcs12, Secret("wrong-pass")), ErrorCode::WrongPassphrase));
 }
 
 TEST_F(ExportTest, DerWithKeyIsRefused) {
@@ -590,10 +617,12 @@ TEST_F(ExportTest, KeyWithoutPassphraseIsRefused) {
 
 TEST_F(ExportTest, ExportingTheKeyWritesOneEvent) {
   auto before = all_events().size();
-  expect_ok(service().export_identity("phone", ExportRequest{ExportFormat::Pkcs12, false, Secret("p")}));
+  expect_ok(
+      service().export_identity("phone", ExportRequest{ExportFormat::Pkcs12, false, Secret("p")}));
   expect_one_new_event(before, "identity.export-key", "identity:phone");
   before = all_events().size();
-  expect_ok(service().export_identity("phone", ExportRequest{ExportFormat::Pem, true, Secret("p")}));
+  expect_ok(
+      service().export_identity("phone", ExportRequest{ExportFormat::Pem, true, Secret("p")}));
   expect_one_new_event(before, "identity.export-key", "identity:phone");
 }
 
@@ -646,6 +675,28 @@ TEST_F(IdentityOperationsTest, DeleteKeepsCertificatesAnotherIdentitySharesInIts
   expect_ok(service().delete_identity("a"));
   auto view = expect_ok(service().show_identity("b"));
   EXPECT_EQ(fingerprints(view.chain), fingerprints({ca.certificate}));
+}
+
+// The class comment: a CertificateService may be used from several threads.
+TEST_F(IdentityOperationsTest, ConcurrentCreationsFromSeveralThreadsAllLand) {
+  const auto events_before = all_events().size();
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 5;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string name = "t" + std::to_string(t) + "-" + std::to_string(i);
+        if (!service().create_self_signed(name, new_identity(name + ".example.com"))) ++failures;
+        if (!service().list_identities()) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(expect_ok(service().list_identities()).size(), 1u + kThreads * kPerThread);
+  EXPECT_EQ(all_events().size(), events_before + kThreads * kPerThread);
 }
 
 }  // namespace

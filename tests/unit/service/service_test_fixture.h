@@ -20,8 +20,8 @@
 
 #include "pki/certificate_builder.h"
 #include "pki/chain.h"
-#include "pki/file_decoder.h"
 #include "pki/csr.h"
+#include "pki/file_decoder.h"
 #include "pki/key.h"
 #include "pki/pkcs12.h"
 #include "service/certificate_service.h"
@@ -44,18 +44,16 @@ T expect_ok(Result<T> result) {
   return std::move(result).value();
 }
 
-inline void expect_ok(Result<void> result) {
-  EXPECT_TRUE(result) << result.error().message;
-}
+inline void expect_ok(Result<void> result) { EXPECT_TRUE(result) << result.error().message; }
 
 // EXPECT_TRUE(refused_with(result, ErrorCode::X)): the operation failed with exactly that code.
 template <class T>
 ::testing::AssertionResult refused_with(const Result<T>& result, ErrorCode code) {
   if (result) return ::testing::AssertionFailure() << "succeeded; expected " << to_string(code);
   if (result.error().code != code) {
-    return ::testing::AssertionFailure() << "failed with " << to_string(result.error().code)
-                                         << " (" << result.error().message << "); expected "
-                                         << to_string(code);
+    return ::testing::AssertionFailure()
+           << "failed with " << to_string(result.error().code) << " (" << result.error().message
+           << "); expected " << to_string(code);
   }
   return ::testing::AssertionSuccess();
 }
@@ -70,7 +68,8 @@ inline pki::Key new_key(pki::KeyType type = pki::KeyType::EcP256) {
   return pki::Key::generate(type).value();
 }
 
-inline Authority make_root(const std::string& common_name, pki::TimePoint not_before = kStart - Days{1},
+inline Authority make_root(const std::string& common_name,
+                           pki::TimePoint not_before = kStart - Days{1},
                            Days validity = Days{3650}) {
   pki::Key key = new_key();
   pki::CertificateSpec spec;
@@ -161,7 +160,8 @@ inline Bytes plain_traditional_der(const pki::Key& key) {
 // Unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY"), as `openssl pkcs12 -nodes` writes keys.
 inline std::string plain_pkcs8_pem(const pki::Key& key) {
   pki::Owned<BIO> bio(BIO_new(BIO_s_mem()));
-  EXPECT_EQ(PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr), 1);
+  EXPECT_EQ(PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr),
+            1);
   Bytes pem = pki::bio_contents(bio.get());
   return std::string(as_text(pem));
 }
@@ -177,8 +177,8 @@ inline Bytes ec_private_scalar(const pki::Key& key) {
 }
 
 inline bool contains(ByteView haystack, ByteView needle) {
-  return !needle.empty() &&
-         std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) != haystack.end();
+  return !needle.empty() && std::search(haystack.begin(), haystack.end(), needle.begin(),
+                                        needle.end()) != haystack.end();
 }
 
 inline bool contains(std::string_view haystack, std::string_view needle) {
@@ -204,7 +204,8 @@ class RawDatabase {
 
   std::vector<std::string> tables() {
     std::vector<std::string> names;
-    for (const auto& row : rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
+    for (const auto& row :
+         rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
       names.push_back(row.at(0).get<std::string>());
     }
     return names;
@@ -220,10 +221,15 @@ class RawDatabase {
       json row = json::array();
       for (int column = 0; column < sqlite3_column_count(statement); ++column) {
         switch (sqlite3_column_type(statement, column)) {
-          case SQLITE_INTEGER: row.push_back(sqlite3_column_int64(statement, column)); break;
-          case SQLITE_NULL: row.push_back(nullptr); break;
+          case SQLITE_INTEGER:
+            row.push_back(sqlite3_column_int64(statement, column));
+            break;
+          case SQLITE_NULL:
+            row.push_back(nullptr);
+            break;
           case SQLITE_BLOB: {
-            const auto* data = static_cast<const unsigned char*>(sqlite3_column_blob(statement, column));
+            const auto* data =
+                static_cast<const unsigned char*>(sqlite3_column_blob(statement, column));
             const int size = sqlite3_column_bytes(statement, column);
             static constexpr char kHex[] = "0123456789abcdef";
             std::string hex;
@@ -235,8 +241,8 @@ class RawDatabase {
             break;
           }
           default:
-            row.push_back(std::string(
-                reinterpret_cast<const char*>(sqlite3_column_text(statement, column))));
+            row.push_back(
+                std::string(reinterpret_cast<const char*>(sqlite3_column_text(statement, column))));
         }
       }
       out.push_back(std::move(row));
@@ -255,7 +261,8 @@ class RawDatabase {
       while (statement != nullptr && sqlite3_step(statement) == SQLITE_ROW) {
         for (int column = 0; column < sqlite3_column_count(statement); ++column) {
           if (sqlite3_column_type(statement, column) != SQLITE_BLOB) continue;
-          const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(statement, column));
+          const auto* data =
+              static_cast<const std::uint8_t*>(sqlite3_column_blob(statement, column));
           blobs.emplace_back(data, data + sqlite3_column_bytes(statement, column));
         }
       }
@@ -369,15 +376,15 @@ class ServiceTest : public ::testing::Test {
 };
 
 // Runs `operation`, expects it refused with `code`, and expects the store exactly as before.
-#define EXPECT_REFUSED_AND_UNCHANGED(operation, code)                     \
-  do {                                                                    \
-    const auto before_ = snapshot();                                      \
-    const auto result_ = (operation);                                     \
-    EXPECT_TRUE(::telecert::service::test::refused_with(result_, code));  \
-    if (!result_) {                                                       \
-      EXPECT_FALSE(result_.error().message.empty());                      \
-    }                                                                     \
-    EXPECT_EQ(snapshot().dump(1), before_.dump(1));                       \
+#define EXPECT_REFUSED_AND_UNCHANGED(operation, code)                    \
+  do {                                                                   \
+    const auto before_ = snapshot();                                     \
+    const auto result_ = (operation);                                    \
+    EXPECT_TRUE(::telecert::service::test::refused_with(result_, code)); \
+    if (!result_) {                                                      \
+      EXPECT_FALSE(result_.error().message.empty());                     \
+    }                                                                    \
+    EXPECT_EQ(snapshot().dump(1), before_.dump(1));                      \
   } while (false)
 
 }  // namespace telecert::service::test

@@ -64,8 +64,8 @@ TEST(ParseSettingValueTest, IntegersOutsideTheRangeAreOutOfRangeWithTheRangeInTh
 
 TEST(ParseSettingValueTest, TextThatIsNotAWholeNumberIsInvalidArgument) {
   const auto& warning = *find_setting("expiry_warning_days");
-  for (const char* bad : {"", "sixty", "60days", " 60", "60 ", "6e1", "60.0", "0x3c",
-                          "99999999999999999999999"}) {
+  for (const char* bad :
+       {"", "sixty", "60days", " 60", "60 ", "6e1", "60.0", "0x3c", "99999999999999999999999"}) {
     EXPECT_TRUE(refused_with(parse_setting_value(warning, bad), ErrorCode::InvalidArgument)) << bad;
   }
 }
@@ -131,10 +131,10 @@ TEST_F(SettingsServiceTest, EverySettingAcceptsBothEndsOfItsRange) {
 
 TEST_F(SettingsServiceTest, ValuesJustOutsideTheRangeAreOutOfRangeAndLeaveStoreUnchanged) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"expiry_warning_days", "29"},   {"expiry_warning_days", "181"},
-      {"max_custom_trusted", "0"},     {"max_custom_trusted", "1001"},
-      {"max_upload_bytes", "1023"},    {"max_upload_bytes", std::to_string(64 * 1024 * 1024 + 1)},
-      {"max_validity_days", "0"},      {"max_validity_days", "826"},
+      {"expiry_warning_days", "29"}, {"expiry_warning_days", "181"},
+      {"max_custom_trusted", "0"},   {"max_custom_trusted", "1001"},
+      {"max_upload_bytes", "1023"},  {"max_upload_bytes", std::to_string(64 * 1024 * 1024 + 1)},
+      {"max_validity_days", "0"},    {"max_validity_days", "826"},
   };
   for (const auto& [name, value] : cases) {
     SCOPED_TRACE(name + "=" + value);

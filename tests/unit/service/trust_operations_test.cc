@@ -17,7 +17,8 @@ class TrustOperationsTest : public ServiceTest {
     initialise();
   }
 
-  static std::vector<pki::Certificate> new_roots(int count, const std::string& prefix = "Custom Root") {
+  static std::vector<pki::Certificate> new_roots(int count,
+                                                 const std::string& prefix = "Custom Root") {
     std::vector<pki::Certificate> roots;
     for (int i = 0; i < count; ++i) {
       roots.push_back(make_root(prefix + " " + std::to_string(i)).certificate);
@@ -96,7 +97,8 @@ TEST_F(TrustOperationsTest, AddingADuplicateRootIsAlreadyExistsAndLeavesStoreUnc
   const auto roots = new_roots(2);
   add_custom_roots(roots);
   EXPECT_REFUSED_AND_UNCHANGED(service().add_trust(pem_bytes(roots)), ErrorCode::AlreadyExists);
-  EXPECT_REFUSED_AND_UNCHANGED(service().add_trust(pem_bytes({roots[1]})), ErrorCode::AlreadyExists);
+  EXPECT_REFUSED_AND_UNCHANGED(service().add_trust(pem_bytes({roots[1]})),
+                               ErrorCode::AlreadyExists);
 }
 
 TEST_F(TrustOperationsTest, AddingABuiltinRootAsCustomIsAlreadyExistsAndLeavesStoreUnchanged) {
@@ -189,6 +191,15 @@ TEST_F(TrustOperationsTest, RemovingARootKeepsItInTheChainOfAnIdentityThatCarrie
   EXPECT_EQ(phone.chain[0].sha256_fingerprint, ca.certificate.sha256_fingerprint());
 }
 
+TEST_F(TrustOperationsTest, AddTrustAcceptsACertificateAlreadyStoredInAnIdentityChain) {
+  const Authority ca = make_root("Corporate CA");
+  const pki::Key key = new_key();
+  import_pem("phone", key, issue_leaf(key, "phone.example.com", ca), {ca.certificate});
+  auto view = add_custom_roots({ca.certificate});
+  ASSERT_EQ(view.added.size(), 1u);
+  EXPECT_EQ(anchors_of("custom").size(), 1u);
+}
+
 TEST_F(TrustOperationsTest, ExportTrustWritesTheAnchorsOfTheChosenSource) {
   const auto roots = new_roots(2);
   add_custom_roots(roots);
@@ -199,7 +210,8 @@ TEST_F(TrustOperationsTest, ExportTrustWritesTheAnchorsOfTheChosenSource) {
   EXPECT_EQ(count(TrustFilter::Custom), 2u);
   EXPECT_EQ(count(TrustFilter::Builtin), builtin_roots().size());
   EXPECT_EQ(count(TrustFilter::All), builtin_roots().size() + 2);
-  auto custom = expect_ok(pki::read_certificates(as_bytes(expect_ok(service().export_trust(TrustFilter::Custom)))));
+  auto custom = expect_ok(
+      pki::read_certificates(as_bytes(expect_ok(service().export_trust(TrustFilter::Custom)))));
   EXPECT_EQ(custom[0].sha256_fingerprint(), roots[0].sha256_fingerprint());
   EXPECT_EQ(custom[1].sha256_fingerprint(), roots[1].sha256_fingerprint());
 }

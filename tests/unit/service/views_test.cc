@@ -17,7 +17,8 @@ using namespace std::chrono_literals;
 class ExpiryStatusTest : public ::testing::Test {
  protected:
   static const pki::Certificate& certificate() {
-    static const pki::Certificate c = self_signed(new_key(), "status.example.com", kStart, Days{365});
+    static const pki::Certificate c =
+        self_signed(new_key(), "status.example.com", kStart, Days{365});
     return c;
   }
   static CertificateView at(pki::TimePoint now, std::int64_t warning_days = 60) {
@@ -111,7 +112,8 @@ class ViewsJsonTest : public ServiceTest {
 TEST_F(ViewsJsonTest, IdentityJsonHasTheFieldsOfIdentityList) {
   create_self_signed("web", 100);
   nlohmann::json json = expect_ok(service().show_identity("web"));
-  for (const char* field : {"name", "origin", "subject", "issuer", "not_after", "days_left", "status"}) {
+  for (const char* field :
+       {"name", "origin", "subject", "issuer", "not_after", "days_left", "status"}) {
     EXPECT_TRUE(json.contains(field)) << field;
   }
   EXPECT_EQ(json["name"], "web");
@@ -122,7 +124,8 @@ TEST_F(ViewsJsonTest, IdentityJsonHasTheFieldsOfIdentityList) {
   EXPECT_EQ(json["subject"], "CN=web.example.com");
   EXPECT_TRUE(json["csr"].is_null());
   EXPECT_TRUE(json["chain"].is_array());
-  EXPECT_EQ(json["certificate"]["subject_alt_names"], nlohmann::json::array({"dns:web.example.com"}));
+  EXPECT_EQ(json["certificate"]["subject_alt_names"],
+            nlohmann::json::array({"dns:web.example.com"}));
 }
 
 TEST_F(ViewsJsonTest, PendingIdentityJsonHasNullCertificateFieldsAndItsCsr) {
