@@ -113,6 +113,27 @@ TEST_F(BadInputTest, ImportRejectsPkcs12WithWrongPassphraseAndLeavesStoreUnchang
                path("right-pass.txt")});
 }
 
+TEST_F(BadInputTest, ImportRejectsEncryptedKeyWithWrongPassphraseAndLeavesStoreUnchanged) {
+  write("right-pass.txt", "the-right-one\n");
+  openssl_ok({"pkcs8", "-topk8", "-in", leaf_.key, "-v2", "aes-256-cbc", "-passout",
+              "file:" + path("right-pass.txt"), "-out", path("encrypted.key")});
+  expect_refused_and_unchanged({"identity", "import", "phone", "--file", leaf_.certificate, "--key",
+                                path("encrypted.key"), "--passphrase-file", pass_},
+                               {"passphrase", "private key"});
+  expect_refused_and_unchanged(
+      {"identity", "import", "phone", "--file", leaf_.certificate, "--key", path("encrypted.key")},
+      {"encrypted", "no passphrase"});
+}
+
+TEST_F(BadInputTest, ImportRejectsTruncatedPkcs12AndLeavesStoreUnchanged) {
+  openssl_ok({"pkcs12", "-export", "-inkey", leaf_.key, "-in", leaf_.certificate, "-passout",
+              "file:" + pass_, "-out", path("phone.p12")});
+  const std::string p12 = read("phone.p12");
+  const std::string truncated = write("truncated.p12", p12.substr(0, p12.size() / 2));
+  expect_refused_and_unchanged(
+      {"identity", "import", "phone", "--file", truncated, "--passphrase-file", pass_}, {"truncated"});
+}
+
 TEST_F(BadInputTest, ImportRejectsKeyThatDoesNotMatchTheCertificateAndLeavesStoreUnchanged) {
   openssl_ok({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out",
               path("other.key")});
@@ -131,6 +152,16 @@ TEST_F(BadInputTest, InstallRejectsCertificateOfAnotherPendingCsrAndLeavesStoreU
   // The certificate belongs on alpha, and goes there.
   telecert_ok({"identity", "install", "alpha", "--cert", alpha_certificate});
   EXPECT_EQ(telecert_json({"identity", "show", "alpha"})["status"], "ok");
+}
+
+TEST_F(BadInputTest, InstallRejectsChainCertificateOutsideTheIssuingChainAndLeavesStoreUnchanged) {
+  telecert_ok({"csr", "create", "sbc1", "--cn", "sbc1.example.com", "--out", path("sbc1.csr")});
+  const std::string certificate = sign_leaf(path("sbc1.csr"), root_, "sbc1.crt");
+  auto stranger = make_root_ca("stranger", "Stranger Root");
+  expect_refused_and_unchanged(
+      {"identity", "install", "sbc1", "--cert", certificate, "--chain", stranger.certificate},
+      {"Stranger Root", "not in the issuing chain"});
+  telecert_ok({"identity", "install", "sbc1", "--cert", certificate, "--chain", root_.certificate});
 }
 
 TEST_F(BadInputTest, SixthSubjectAltNameIsRefusedAndLeavesStoreUnchanged) {
