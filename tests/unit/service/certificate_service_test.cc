@@ -174,6 +174,45 @@ TEST_F(CertificateServiceTest, InitWithFactoryCaIssuesFactoryIdentityWithDeviceI
                                manufacturer.certificate, kStart + 1h));
 }
 
+TEST_F(CertificateServiceTest, InitWithIntermediateFactoryCaChainsToTheManufacturerRoot) {
+  const Authority root = make_root("Manufacturer Root");
+  const Authority device_ca = make_intermediate("Manufacturer Device CA", root);
+  InitRequest request = init_request();
+  request.factory_ca_pkcs12 =
+      expect_ok(pki::write_pkcs12(device_ca.key, device_ca.certificate,
+                                  std::vector{root.certificate}, Secret("ca-pass"), "ca"));
+  request.factory_ca_passphrase = Secret("ca-pass");
+  const IdentityView factory = expect_ok(service().init(request));
+  ASSERT_TRUE(factory.certificate);
+  EXPECT_EQ(factory.certificate->issuer, device_ca.certificate.subject());
+  // The intermediate is sent; the manufacturer root is the peer's to trust.
+  ASSERT_EQ(factory.chain.size(), 1u);
+  EXPECT_EQ(factory.chain[0].sha256_fingerprint, device_ca.certificate.sha256_fingerprint());
+  EXPECT_LE(factory.certificate->not_after, device_ca.certificate.not_after());
+  auto exported =
+      expect_ok(service().export_identity("factory", ExportRequest{ExportFormat::Pem, false, {}}));
+  auto certificates = expect_ok(pki::read_certificates(exported));
+  ASSERT_EQ(certificates.size(), 2u);
+  EXPECT_TRUE(openssl_verifies(certificates[0], {certificates[1]}, root.certificate, kStart + 1h));
+}
+
+TEST_F(CertificateServiceTest, InitWithoutDeviceIdUsesAHardwareMacAddressOrAsksForOne) {
+  InitRequest request = init_request();
+  request.device_id.clear();
+  const auto before = snapshot();
+  auto result = service().init(request);
+  if (result) {
+    const std::string cn = result->certificate->common_name;
+    EXPECT_EQ(cn.size(), 17u) << cn;
+    EXPECT_EQ(std::count(cn.begin(), cn.end(), ':'), 5) << cn;
+    EXPECT_EQ(expect_ok(service().status()).device_id, cn);
+  } else {
+    EXPECT_EQ(result.error().code, ErrorCode::InvalidArgument);
+    EXPECT_NE(result.error().hint.find("--device-id"), std::string::npos);
+    EXPECT_EQ(snapshot().dump(1), before.dump(1));
+  }
+}
+
 TEST_F(CertificateServiceTest, InitWithFactoryCaRefusesCertificateThatIsNotACaAndLeavesStoreEmpty) {
   const pki::Key key = new_key();
   const pki::Certificate not_a_ca = self_signed(key, "Just A Device");
