@@ -36,8 +36,7 @@ TEST_F(BadInputTest, FileOverDefaultUploadLimitIsRefusedByEveryCommandAndLeavesS
   const std::string big = write("big.pem", std::string(6 * 1024 * 1024, 'A'));
   telecert_ok({"csr", "create", "sbc1", "--cn", "sbc1.example.com", "--out", path("sbc1.csr")});
   expect_refused_and_unchanged({"trust", "add", big}, {"big.pem", "over the limit", "5242880"});
-  expect_refused_and_unchanged({"identity", "import", "phone", "--file", big},
-                               {"over the limit"});
+  expect_refused_and_unchanged({"identity", "import", "phone", "--file", big}, {"over the limit"});
   expect_refused_and_unchanged({"identity", "import", "phone", "--file", leaf_.certificate, "--key",
                                 leaf_.key, "--chain", big},
                                {"over the limit"});
@@ -61,9 +60,9 @@ TEST_F(BadInputTest, EmptyFileIsRefusedAndLeavesStoreUnchanged) {
   const std::string empty = write("empty.pem", "");
   expect_refused_and_unchanged({"trust", "add", empty}, {"empty"});
   expect_refused_and_unchanged({"identity", "import", "phone", "--file", empty}, {"empty"});
-  expect_refused_and_unchanged({"identity", "import", "phone", "--file", leaf_.certificate, "--key",
-                                empty},
-                               {"key file", "empty"});
+  expect_refused_and_unchanged(
+      {"identity", "import", "phone", "--file", leaf_.certificate, "--key", empty},
+      {"key file", "empty"});
 }
 
 TEST_F(BadInputTest, BinaryJunkIsRefusedAndLeavesStoreUnchanged) {
@@ -74,9 +73,8 @@ TEST_F(BadInputTest, BinaryJunkIsRefusedAndLeavesStoreUnchanged) {
   const std::string file = write("junk.bin", junk);
   expect_refused_and_unchanged({"trust", "add", file}, {"not PEM"});
   expect_refused_and_unchanged({"identity", "import", "phone", "--file", file}, {"not PEM"});
-  expect_refused_and_unchanged({"identity", "import", "phone", "--file", leaf_.certificate, "--key",
-                                file},
-                               {"key file"});
+  expect_refused_and_unchanged(
+      {"identity", "import", "phone", "--file", leaf_.certificate, "--key", file}, {"key file"});
 }
 
 TEST_F(BadInputTest, TruncatedPemIsRefusedAndLeavesStoreUnchanged) {
@@ -85,9 +83,9 @@ TEST_F(BadInputTest, TruncatedPemIsRefusedAndLeavesStoreUnchanged) {
   expect_refused_and_unchanged({"trust", "add", truncated}, {"truncated"});
   const std::string key = read("leaf.key");
   const std::string truncated_key = write("truncated.key", key.substr(0, key.size() / 2));
-  expect_refused_and_unchanged({"identity", "import", "phone", "--file", leaf_.certificate, "--key",
-                                truncated_key},
-                               {"truncated"});
+  expect_refused_and_unchanged(
+      {"identity", "import", "phone", "--file", leaf_.certificate, "--key", truncated_key},
+      {"truncated"});
 }
 
 TEST_F(BadInputTest, TruncatedDerIsRefusedAndLeavesStoreUnchanged) {
@@ -95,8 +93,8 @@ TEST_F(BadInputTest, TruncatedDerIsRefusedAndLeavesStoreUnchanged) {
   const std::string der = read("root.der");
   const std::string truncated = write("truncated.der", der.substr(0, der.size() - 40));
   expect_refused_and_unchanged({"trust", "add", truncated}, {"truncated"});
-  expect_refused_and_unchanged({"identity", "import", "phone", "--file", truncated, "--key", leaf_.key},
-                               {"truncated"});
+  expect_refused_and_unchanged(
+      {"identity", "import", "phone", "--file", truncated, "--key", leaf_.key}, {"truncated"});
 }
 
 TEST_F(BadInputTest, ImportRejectsPkcs12WithWrongPassphraseAndLeavesStoreUnchanged) {
@@ -131,7 +129,8 @@ TEST_F(BadInputTest, ImportRejectsTruncatedPkcs12AndLeavesStoreUnchanged) {
   const std::string p12 = read("phone.p12");
   const std::string truncated = write("truncated.p12", p12.substr(0, p12.size() / 2));
   expect_refused_and_unchanged(
-      {"identity", "import", "phone", "--file", truncated, "--passphrase-file", pass_}, {"truncated"});
+      {"identity", "import", "phone", "--file", truncated, "--passphrase-file", pass_},
+      {"truncated"});
 }
 
 TEST_F(BadInputTest, ImportRejectsKeyThatDoesNotMatchTheCertificateAndLeavesStoreUnchanged) {
@@ -171,15 +170,19 @@ TEST_F(BadInputTest, SixthSubjectAltNameIsRefusedAndLeavesStoreUnchanged) {
     sans.push_back("dns:host" + std::to_string(i) + ".example.com");
   }
   for (std::string command : {"csr", "identity"}) {
-    std::vector<std::string> args = command == "csr"
-        ? std::vector<std::string>{"csr", "create", "many", "--cn", "many.example.com", "--out", path("many.csr")}
-        : std::vector<std::string>{"identity", "self-signed", "many", "--cn", "many.example.com"};
+    std::vector<std::string> args =
+        command == "csr"
+            ? std::vector<std::string>{"csr",   "create",        "many", "--cn", "many.example.com",
+                                       "--out", path("many.csr")}
+            : std::vector<std::string>{"identity", "self-signed", "many", "--cn",
+                                       "many.example.com"};
     args.insert(args.end(), sans.begin(), sans.end());
     expect_refused_and_unchanged(args, {"6 subject alternative names", "at most 5"});
   }
   EXPECT_FALSE(std::filesystem::exists(path("many.csr")));
   // Five are fine.
-  std::vector<std::string> five{"csr", "create", "five", "--cn", "five.example.com", "--out", path("five.csr")};
+  std::vector<std::string> five{"csr",   "create",        "five", "--cn", "five.example.com",
+                                "--out", path("five.csr")};
   five.insert(five.end(), sans.begin(), sans.end() - 2);
   telecert_ok(five);
 }
@@ -188,9 +191,9 @@ TEST_F(BadInputTest, UnknownSubjectAltNameTypeIsRefusedAndLeavesStoreUnchanged) 
   expect_refused_and_unchanged({"csr", "create", "sbc1", "--cn", "sbc1.example.com", "--san",
                                 "upn:admin@example.com", "--out", path("sbc1.csr")},
                                {"upn"});
-  expect_refused_and_unchanged({"identity", "self-signed", "web", "--cn", "box.example.com", "--san",
-                                "box.example.com"},
-                               {"box.example.com"});
+  expect_refused_and_unchanged(
+      {"identity", "self-signed", "web", "--cn", "box.example.com", "--san", "box.example.com"},
+      {"box.example.com"});
   EXPECT_FALSE(std::filesystem::exists(path("sbc1.csr")));
 }
 
@@ -198,9 +201,9 @@ TEST_F(BadInputTest, IpSubjectAltNameThatIsNotAnAddressIsRefusedAndLeavesStoreUn
   expect_refused_and_unchanged({"csr", "create", "sbc1", "--cn", "sbc1.example.com", "--san",
                                 "ip:192.0.2.300", "--out", path("sbc1.csr")},
                                {"192.0.2.300", "not an IP address"});
-  expect_refused_and_unchanged({"identity", "self-signed", "web", "--cn", "box.example.com", "--san",
-                                "ip:box.example.com"},
-                               {"not an IP address"});
+  expect_refused_and_unchanged(
+      {"identity", "self-signed", "web", "--cn", "box.example.com", "--san", "ip:box.example.com"},
+      {"not an IP address"});
 }
 
 TEST_F(BadInputTest, ValidityOverMaxValidityDaysIsRefusedAndLeavesStoreUnchanged) {
@@ -241,24 +244,30 @@ TEST_F(BadInputTest, DeletingTheFactoryIdentityIsRefusedAndLeavesStoreUnchanged)
 }
 
 TEST_F(BadInputTest, SettingsValueOutOfItsRangeIsRefusedAndLeavesStoreUnchanged) {
-  expect_refused_and_unchanged({"settings", "set", "expiry_warning_days", "29"}, {"between 30 and 180"});
-  expect_refused_and_unchanged({"settings", "set", "expiry_warning_days", "181"}, {"between 30 and 180"});
-  expect_refused_and_unchanged({"settings", "set", "max_validity_days", "826"}, {"max_validity_days"});
-  expect_refused_and_unchanged({"settings", "set", "max_custom_trusted", "0"}, {"max_custom_trusted"});
+  expect_refused_and_unchanged({"settings", "set", "expiry_warning_days", "29"},
+                               {"between 30 and 180"});
+  expect_refused_and_unchanged({"settings", "set", "expiry_warning_days", "181"},
+                               {"between 30 and 180"});
+  expect_refused_and_unchanged({"settings", "set", "max_validity_days", "826"},
+                               {"max_validity_days"});
+  expect_refused_and_unchanged({"settings", "set", "max_custom_trusted", "0"},
+                               {"max_custom_trusted"});
   expect_refused_and_unchanged({"settings", "set", "max_upload_bytes", "-1"}, {"max_upload_bytes"});
-  expect_refused_and_unchanged({"settings", "set", "expiry_warning_days", "sixty"}, {"whole number"});
+  expect_refused_and_unchanged({"settings", "set", "expiry_warning_days", "sixty"},
+                               {"whole number"});
   expect_refused_and_unchanged({"settings", "set", "keep_certificates_on_factory_reset", "maybe"},
                                {"true or false"});
   expect_refused_and_unchanged({"settings", "set", "no_such_setting", "1"}, {"no_such_setting"});
 }
 
 TEST_F(BadInputTest, Sha1AndRsa1024AreRefusedWithoutLegacyAndLeaveStoreUnchanged) {
-  expect_refused_and_unchanged({"identity", "self-signed", "old", "--cn", "ipo.example.com", "--sig", "sha1"},
-                               {"SHA-1"});
   expect_refused_and_unchanged(
-      {"identity", "self-signed", "old", "--cn", "ipo.example.com", "--key", "rsa1024"}, {"RSA-1024"});
-  expect_refused_and_unchanged({"csr", "create", "old", "--cn", "ipo.example.com", "--key", "rsa1024",
-                                "--sig", "sha1", "--out", path("old.csr")},
+      {"identity", "self-signed", "old", "--cn", "ipo.example.com", "--sig", "sha1"}, {"SHA-1"});
+  expect_refused_and_unchanged(
+      {"identity", "self-signed", "old", "--cn", "ipo.example.com", "--key", "rsa1024"},
+      {"RSA-1024"});
+  expect_refused_and_unchanged({"csr", "create", "old", "--cn", "ipo.example.com", "--key",
+                                "rsa1024", "--sig", "sha1", "--out", path("old.csr")},
                                {"RSA-1024"});
   EXPECT_FALSE(std::filesystem::exists(path("old.csr")));
 }
@@ -285,8 +294,8 @@ TEST_F(BadInputTest, AddingADuplicateRootSaysSoAndChangesNothing) {
   // A built-in root is a duplicate too.
   telecert_ok({"trust", "export", "--source", "builtin", "--out", path("builtin.pem")});
   const std::string builtin = read("builtin.pem");
-  const std::string first_builtin = write(
-      "first-builtin.pem", builtin.substr(0, builtin.find("-----END CERTIFICATE-----") + 26));
+  const std::string first_builtin =
+      write("first-builtin.pem", builtin.substr(0, builtin.find("-----END CERTIFICATE-----") + 26));
   expect_refused_and_unchanged({"trust", "add", first_builtin}, {"already trusted"});
 }
 
@@ -299,7 +308,9 @@ TEST_F(BadInputTest, BundleWithOneDuplicateAddsTheNewRootAndNamesTheDuplicate) {
   EXPECT_TRUE(Contains(added.output, "Bad Input Root"));
   EXPECT_TRUE(Contains(added.output, "added"));
   auto list = telecert_json({"trust", "list"});
-  EXPECT_EQ(std::count_if(list.begin(), list.end(), [](const auto& a) { return a["source"] == "custom"; }), 2);
+  EXPECT_EQ(std::count_if(list.begin(), list.end(),
+                          [](const auto& a) { return a["source"] == "custom"; }),
+            2);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// The rest of the CLI contract (issue 2): trusted roots, settings, factory reset, cert inspect, exit
-// statuses, --help, TELECERT_DATA_DIR, and passphrases that never show.
+// The rest of the CLI contract (issue 2): trusted roots, settings, factory reset, cert inspect,
+// exit statuses, --help, TELECERT_DATA_DIR, and passphrases that never show.
 #include <algorithm>
 
 #include "interop/interop_fixture.h"
@@ -17,8 +17,9 @@ int openssl_certificate_count(const std::string& file) {
 }
 
 std::size_t count_source(const nlohmann::json& anchors, std::string_view source) {
-  return static_cast<std::size_t>(std::count_if(
-      anchors.begin(), anchors.end(), [&](const auto& anchor) { return anchor["source"] == source; }));
+  return static_cast<std::size_t>(
+      std::count_if(anchors.begin(), anchors.end(),
+                    [&](const auto& anchor) { return anchor["source"] == source; }));
 }
 
 class TrustTest : public InitialisedTest {
@@ -59,7 +60,7 @@ TEST_F(TrustTest, TrustAddOfABundleAddsEachCertificateAsACustomRoot) {
   }
   std::sort(subjects.begin(), subjects.end());
   EXPECT_EQ(subjects, (std::vector<std::string>{"CN=Customer Root One,O=Interop Test",
-                                                 "CN=Customer Root Two,O=Interop Test"}));
+                                                "CN=Customer Root Two,O=Interop Test"}));
 }
 
 TEST_F(TrustTest, TrustAddAcceptsDerAndPkcs7Files) {
@@ -98,11 +99,13 @@ TEST_F(TrustTest, TrustRemoveDeletesOnlyThatCustomRoot) {
 
 TEST_F(TrustTest, TrustRemoveRefusesABuiltinRootAndLeavesStoreUnchanged) {
   auto list = telecert_json({"trust", "list"});
-  auto builtin = std::find_if(list.begin(), list.end(), [](const auto& a) { return a["source"] == "builtin"; });
+  auto builtin = std::find_if(list.begin(), list.end(),
+                              [](const auto& a) { return a["source"] == "builtin"; });
   ASSERT_NE(builtin, list.end());
   const std::string before = dump_store();
-  expect_refused(telecert({"trust", "remove", std::to_string((*builtin)["id"].get<std::int64_t>())}),
-                 {"built in"});
+  expect_refused(
+      telecert({"trust", "remove", std::to_string((*builtin)["id"].get<std::int64_t>())}),
+      {"built in"});
   EXPECT_EQ(dump_store(), before);
 }
 
@@ -156,7 +159,8 @@ class FactoryResetTest : public TrustTest {
  protected:
   void SetUp() override {
     TrustTest::SetUp();
-    factory_fingerprint_ = telecert_json({"identity", "show", "factory"})["certificate"]["sha256_fingerprint"];
+    factory_fingerprint_ =
+        telecert_json({"identity", "show", "factory"})["certificate"]["sha256_fingerprint"];
     telecert_ok({"identity", "self-signed", "web", "--cn", "box.example.com"});
     telecert_ok({"csr", "create", "sbc1", "--cn", "sbc1.example.com", "--out", path("sbc1.csr")});
     telecert_ok({"trust", "add", bundle_});
@@ -173,7 +177,8 @@ class FactoryResetTest : public TrustTest {
   std::string factory_fingerprint_;
 };
 
-TEST_F(FactoryResetTest, FactoryResetRemovesUserIdentitiesAndCustomRootsButKeepsFactoryAndBuiltins) {
+TEST_F(FactoryResetTest,
+       FactoryResetRemovesUserIdentitiesAndCustomRootsButKeepsFactoryAndBuiltins) {
   telecert_ok({"factory-reset", "--yes"});
   auto identities = telecert_json({"identity", "list"});
   ASSERT_EQ(identities.size(), 1u) << identities.dump(2);
@@ -234,7 +239,8 @@ TEST_F(InspectTest, CertInspectJsonOfACertificateShowsSubjectSansValidityFingerp
   EXPECT_EQ(certificate["subject"], "CN=leaf.example.com");
   EXPECT_EQ(certificate["issuer"], "CN=Inspect Intermediate,O=Interop Test");
   EXPECT_EQ(certificate["subject_alt_names"], nlohmann::json::array({"dns:leaf.example.com"}));
-  EXPECT_TRUE(certificate["days_left"] == 364 || certificate["days_left"] == 365) << certificate["days_left"];
+  EXPECT_TRUE(certificate["days_left"] == 364 || certificate["days_left"] == 365)
+      << certificate["days_left"];
   EXPECT_EQ(certificate["status"], "ok");
   EXPECT_EQ(certificate["key_usage"], nlohmann::json::array({"digitalSignature"}));
   EXPECT_EQ(certificate["extended_key_usage"], nlohmann::json::array({"serverAuth", "clientAuth"}));
@@ -264,7 +270,8 @@ TEST_F(InspectTest, CertInspectJsonOfACsrShowsTheRequestAndItsValidSignature) {
   auto view = inspect(path("leaf.csr"));
   ASSERT_EQ(view["requests"].size(), 1u) << view.dump(2);
   EXPECT_EQ(view["requests"][0]["subject"], "CN=leaf.example.com");
-  EXPECT_EQ(view["requests"][0]["subject_alt_names"], nlohmann::json::array({"dns:leaf.example.com"}));
+  EXPECT_EQ(view["requests"][0]["subject_alt_names"],
+            nlohmann::json::array({"dns:leaf.example.com"}));
   EXPECT_EQ(view["requests"][0]["public_key"], "EC P-256");
   EXPECT_EQ(view["requests"][0]["signature_valid"], true);
 }
@@ -295,17 +302,16 @@ TEST_F(InitialisedTest, UnknownSubcommandsExitWithUsageStatus2) {
 
 TEST_F(InitialisedTest, MissingRequiredOptionsExitWithUsageStatus2) {
   const std::string before = dump_store();
-  for (std::vector<std::string> args :
-       {std::vector<std::string>{"identity", "self-signed", "web"},
-        {"csr", "create", "sbc1", "--san", "dns:sbc1.example.com"},
-        {"identity", "import", "phone"},
-        {"identity", "install", "sbc1"},
-        {"identity", "show"},
-        {"trust", "add"},
-        {"trust", "remove"},
-        {"trust", "remove", "not-a-number"},
-        {"settings", "set", "expiry_warning_days"},
-        {"cert", "inspect"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"identity", "self-signed", "web"},
+                                        {"csr", "create", "sbc1", "--san", "dns:sbc1.example.com"},
+                                        {"identity", "import", "phone"},
+                                        {"identity", "install", "sbc1"},
+                                        {"identity", "show"},
+                                        {"trust", "add"},
+                                        {"trust", "remove"},
+                                        {"trust", "remove", "not-a-number"},
+                                        {"settings", "set", "expiry_warning_days"},
+                                        {"cert", "inspect"}}) {
     auto result = telecert(args);
     EXPECT_EQ(result.exit_status, 2) << describe(last_argv_, result);
     EXPECT_FALSE(result.error.empty()) << describe(last_argv_, result);
@@ -316,7 +322,8 @@ TEST_F(InitialisedTest, MissingRequiredOptionsExitWithUsageStatus2) {
 TEST_F(InteropTest, HelpExitsZeroAndDescribesTheCommands) {
   auto top = run({TELECERT_CLI, "--help"});
   EXPECT_EQ(top.exit_status, 0) << top.error;
-  for (const char* command : {"init", "status", "identity", "csr", "trust", "settings", "factory-reset", "cert"}) {
+  for (const char* command :
+       {"init", "status", "identity", "csr", "trust", "settings", "factory-reset", "cert"}) {
     EXPECT_TRUE(Contains(top.output, command));
   }
   auto identity = run({TELECERT_CLI, "identity", "--help"});
@@ -337,8 +344,8 @@ TEST_F(InteropTest, CommandsOnAnUninitialisedDataDirectoryAreRefusedWithAnInitHi
 
 TEST_F(InteropTest, TelecertDataDirEnvironmentVariableSelectsTheDataDirectory) {
   const std::string env_dir = path("from-env");
-  auto initialised = run({"env", "TELECERT_DATA_DIR=" + env_dir, TELECERT_CLI, "init", "--device-id",
-                          "00:90:8f:ab:cd:ef"});
+  auto initialised = run({"env", "TELECERT_DATA_DIR=" + env_dir, TELECERT_CLI, "init",
+                          "--device-id", "00:90:8f:ab:cd:ef"});
   ASSERT_EQ(initialised.exit_status, 0) << initialised.error;
   EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(env_dir) / "telecert.db"));
 
@@ -401,29 +408,33 @@ TEST_F(InteropTest, PassphraseNeverAppearsInOutputErrorsEventsOrTheStore) {
   std::vector<CommandResult> results;
   auto keep = [&](CommandResult result) { results.push_back(std::move(result)); };
   // A factory CA whose passphrase is not the one given: refused.
-  keep(telecert({"init", "--device-id", std::string(kDeviceId), "--factory-ca", path("factory-ca.p12"),
-                 "--factory-ca-passphrase-file", pass}));
+  keep(telecert({"init", "--device-id", std::string(kDeviceId), "--factory-ca",
+                 path("factory-ca.p12"), "--factory-ca-passphrase-file", pass}));
   EXPECT_EQ(results.back().exit_status, 1);
   init();
-  keep(telecert({"identity", "import", "wrong", "--file", path("other.p12"), "--passphrase-file", pass}));
+  keep(telecert(
+      {"identity", "import", "wrong", "--file", path("other.p12"), "--passphrase-file", pass}));
   EXPECT_EQ(results.back().exit_status, 1);
   keep(run({"env", "TELECERT_PASSPHRASE=" + std::string(kPassphrase), TELECERT_CLI, "--data-dir",
             data_dir().string(), "identity", "import", "wrong", "--file", path("other.p12")}));
   EXPECT_EQ(results.back().exit_status, 1);
-  keep(telecert({"identity", "import", "phone", "--file", path("right.p12"), "--passphrase-file", pass, "--json"}));
+  keep(telecert({"identity", "import", "phone", "--file", path("right.p12"), "--passphrase-file",
+                 pass, "--json"}));
   EXPECT_EQ(results.back().exit_status, 0);
-  keep(telecert({"identity", "import", "phone", "--file", path("right.p12"), "--passphrase-file", pass}));
+  keep(telecert(
+      {"identity", "import", "phone", "--file", path("right.p12"), "--passphrase-file", pass}));
   EXPECT_EQ(results.back().exit_status, 1) << "the name is taken";
-  keep(telecert({"identity", "export", "phone", "--format", "p12", "--passphrase-file", pass, "--out",
-                 path("out.p12")}));
+  keep(telecert({"identity", "export", "phone", "--format", "p12", "--passphrase-file", pass,
+                 "--out", path("out.p12")}));
   EXPECT_EQ(results.back().exit_status, 0);
-  keep(telecert({"identity", "export", "phone", "--format", "pem", "--with-key", "--passphrase-file",
-                 pass}));
+  keep(telecert(
+      {"identity", "export", "phone", "--format", "pem", "--with-key", "--passphrase-file", pass}));
   EXPECT_EQ(results.back().exit_status, 0);
-  keep(telecert({"identity", "export", "nobody", "--format", "p12", "--passphrase-file", pass, "--out",
-                 path("nobody.p12")}));
+  keep(telecert({"identity", "export", "nobody", "--format", "p12", "--passphrase-file", pass,
+                 "--out", path("nobody.p12")}));
   EXPECT_EQ(results.back().exit_status, 1);
-  keep(run({TELECERT_CLI, "cert", "inspect", path("right.p12"), "--passphrase-file", pass, "--json"}));
+  keep(run(
+      {TELECERT_CLI, "cert", "inspect", path("right.p12"), "--passphrase-file", pass, "--json"}));
   EXPECT_EQ(results.back().exit_status, 0);
   keep(run({TELECERT_CLI, "cert", "inspect", path("other.p12"), "--passphrase-file", pass}));
   EXPECT_EQ(results.back().exit_status, 1);

@@ -1,5 +1,6 @@
 // The identity forms of the CLI contract (issue 2), each checked with the openssl CLI as the peer:
-// init, status, csr create, identity install / self-signed / import / export / list / show / delete.
+// init, status, csr create, identity install / self-signed / import / export / list / show /
+// delete.
 #include <algorithm>
 #include <regex>
 
@@ -10,11 +11,14 @@ namespace {
 
 // Days left are whole days rounded down, so a certificate valid for `days` days shows days - 1
 // once a second has passed since it was made.
-bool days_left_is(const nlohmann::json& value, int days) { return value == days || value == days - 1; }
+bool days_left_is(const nlohmann::json& value, int days) {
+  return value == days || value == days - 1;
+}
 
 int count_of(const std::string& text, std::string_view needle) {
   int count = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++count;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+    ++count;
   return count;
 }
 
@@ -22,7 +26,8 @@ int count_of(const std::string& text, std::string_view needle) {
 std::string openssl_fingerprint(const std::string& output) {
   auto equals = output.find('=');
   auto text = output.substr(equals + 1);
-  text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return c == '\n'; }), text.end());
+  text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return c == '\n'; }),
+             text.end());
   return text;
 }
 
@@ -71,14 +76,15 @@ TEST_F(InteropTest, InitRefusedForWrongFactoryCaPassphraseLeavesNoDataDirectoryB
   write("ca-pass.txt", "the-manufacturer-secret\n");
   openssl_ok({"pkcs12", "-export", "-inkey", ca.key, "-in", ca.certificate, "-passout",
               "file:" + path("ca-pass.txt"), "-out", path("factory-ca.p12")});
-  auto refused = telecert({"init", "--device-id", std::string(kDeviceId), "--factory-ca",
-                           path("factory-ca.p12"), "--factory-ca-passphrase-file", passphrase_file()});
+  auto refused =
+      telecert({"init", "--device-id", std::string(kDeviceId), "--factory-ca",
+                path("factory-ca.p12"), "--factory-ca-passphrase-file", passphrase_file()});
   expect_refused(refused, {"factory CA", "passphrase"});
   EXPECT_FALSE(std::filesystem::exists(data_dir())) << "a refused init left a store behind";
   // So the next command still says to run init, and init then works.
   expect_refused(telecert({"status"}), {"no telecert data"});
-  telecert_ok({"init", "--device-id", std::string(kDeviceId), "--factory-ca", path("factory-ca.p12"),
-               "--factory-ca-passphrase-file", path("ca-pass.txt")});
+  telecert_ok({"init", "--device-id", std::string(kDeviceId), "--factory-ca",
+               path("factory-ca.p12"), "--factory-ca-passphrase-file", path("ca-pass.txt")});
 }
 
 TEST_F(InteropTest, InitRefusedForFactoryCaThatIsNotACaLeavesAnEmptyDataDirectoryEmpty) {
@@ -110,7 +116,8 @@ TEST_F(InitialisedTest, StatusJsonListsDeviceIdIdentitiesAndTrustedRootsWithDays
   EXPECT_EQ(status["expiry_warning_days"], 60);
   ASSERT_EQ(status["identities"].size(), 2u);
   for (const auto& identity : status["identities"]) {
-    for (const char* field : {"name", "origin", "subject", "issuer", "not_after", "days_left", "status"}) {
+    for (const char* field :
+         {"name", "origin", "subject", "issuer", "not_after", "days_left", "status"}) {
       EXPECT_TRUE(identity.contains(field)) << field << " missing in " << identity.dump();
     }
     if (identity["name"] == "web") {
@@ -126,21 +133,47 @@ TEST_F(InitialisedTest, StatusJsonListsDeviceIdIdentitiesAndTrustedRootsWithDays
   for (const auto& anchor : status["trust"]) {
     EXPECT_EQ(anchor["source"], "builtin");
     EXPECT_TRUE(anchor["days_left"].is_number_integer());
-    EXPECT_TRUE(anchor["status"] == "ok" || anchor["status"] == "warning" || anchor["status"] == "expired");
+    EXPECT_TRUE(anchor["status"] == "ok" || anchor["status"] == "warning" ||
+                anchor["status"] == "expired");
   }
 }
 
 TEST_F(InitialisedTest, CsrCreateWithEveryFieldPassesOpensslReqVerifyAndShowsEachFieldAndSanType) {
-  telecert_ok({"csr", "create", "sbc1", "--cn", "sbc1.example.com", "--san", "dns:sbc1.example.com",
-               "--san", "ip:192.0.2.10", "--san", "email:pki@example.com", "--san",
-               "uri:sip:sbc1.example.com", "--ou", "Headquarters", "--o", "Corporate", "--l",
-               "Poughkeepsie", "--st", "New York", "--c", "US", "--key", "p256", "--sig", "sha256",
-               "--out", path("sbc1.csr")});
+  telecert_ok({"csr",
+               "create",
+               "sbc1",
+               "--cn",
+               "sbc1.example.com",
+               "--san",
+               "dns:sbc1.example.com",
+               "--san",
+               "ip:192.0.2.10",
+               "--san",
+               "email:pki@example.com",
+               "--san",
+               "uri:sip:sbc1.example.com",
+               "--ou",
+               "Headquarters",
+               "--o",
+               "Corporate",
+               "--l",
+               "Poughkeepsie",
+               "--st",
+               "New York",
+               "--c",
+               "US",
+               "--key",
+               "p256",
+               "--sig",
+               "sha256",
+               "--out",
+               path("sbc1.csr")});
   auto text = openssl_ok({"req", "-in", path("sbc1.csr"), "-verify", "-noout", "-text"});
   const std::string all = text.output + text.error;
   EXPECT_TRUE(Contains(all, "verify OK"));
-  EXPECT_TRUE(Contains(text.output, "C = US, ST = New York, L = Poughkeepsie, O = Corporate, "
-                                     "OU = Headquarters, CN = sbc1.example.com"));
+  EXPECT_TRUE(Contains(text.output,
+                       "C = US, ST = New York, L = Poughkeepsie, O = Corporate, "
+                       "OU = Headquarters, CN = sbc1.example.com"));
   EXPECT_TRUE(Contains(text.output, "DNS:sbc1.example.com"));
   EXPECT_TRUE(Contains(text.output, "IP Address:192.0.2.10"));
   EXPECT_TRUE(Contains(text.output, "email:pki@example.com"));
@@ -179,8 +212,8 @@ TEST_F(InitialisedTest, IdentityInstallOrdersShuffledIntermediatesIntoIssuingOrd
   // Root first, then the leaf's direct issuer, then the middle one: every order is wrong.
   write("intermediates.pem", read("root.pem") + read("issuing.pem") + read("policy.pem"));
 
-  auto installed = telecert_json({"identity", "install", "sbc1", "--cert", certificate, "--chain",
-                                  path("intermediates.pem")});
+  auto installed = telecert_json(
+      {"identity", "install", "sbc1", "--cert", certificate, "--chain", path("intermediates.pem")});
   EXPECT_EQ(installed["status"], "ok");
 
   auto shown = telecert_json({"identity", "show", "sbc1"});
@@ -207,7 +240,8 @@ TEST_F(InitialisedTest, IdentityInstallCompletesChainFromATrustedCustomRoot) {
   telecert_ok({"csr", "create", "sbc1", "--cn", "sbc1.example.com", "--out", path("sbc1.csr")});
   const std::string certificate = sign_leaf(path("sbc1.csr"), issuing, "sbc1.crt");
 
-  telecert_ok({"identity", "install", "sbc1", "--cert", certificate, "--chain", issuing.certificate});
+  telecert_ok(
+      {"identity", "install", "sbc1", "--cert", certificate, "--chain", issuing.certificate});
   auto shown = telecert_json({"identity", "show", "sbc1"});
   // The root the peer already trusts is not part of the chain that is sent.
   ASSERT_EQ(shown["chain"].size(), 1u) << shown.dump(2);
@@ -215,8 +249,9 @@ TEST_F(InitialisedTest, IdentityInstallCompletesChainFromATrustedCustomRoot) {
 }
 
 TEST_F(InitialisedTest, SelfSignedCertificateVerifiesAgainstItselfWithSpecifiedKeyUsages) {
-  auto created = telecert_json({"identity", "self-signed", "web", "--cn", "box.example.com",
-                                "--san", "dns:box.example.com", "--key", "rsa2048", "--days", "825"});
+  auto created =
+      telecert_json({"identity", "self-signed", "web", "--cn", "box.example.com", "--san",
+                     "dns:box.example.com", "--key", "rsa2048", "--days", "825"});
   EXPECT_EQ(created["origin"], "self-signed");
   EXPECT_TRUE(days_left_is(created["certificate"]["days_left"], 825))
       << created["certificate"]["days_left"];
@@ -229,27 +264,31 @@ TEST_F(InitialisedTest, SelfSignedCertificateVerifiesAgainstItselfWithSpecifiedK
   auto text = openssl_ok({"x509", "-in", path("x.pem"), "-noout", "-text"});
   EXPECT_TRUE(Contains(text.output, "CA:FALSE"));
   EXPECT_TRUE(Contains(text.output, "Digital Signature, Key Encipherment"));
-  EXPECT_TRUE(Contains(text.output, "TLS Web Server Authentication, TLS Web Client Authentication"));
+  EXPECT_TRUE(
+      Contains(text.output, "TLS Web Server Authentication, TLS Web Client Authentication"));
   EXPECT_TRUE(Contains(text.output, "DNS:box.example.com"));
   EXPECT_TRUE(Contains(text.output, "Public-Key: (2048 bit)"));
   EXPECT_TRUE(Contains(text.output, "sha256WithRSAEncryption"));
   // Valid for 825 days: still valid 824 days from now, no longer 826 days from now.
   openssl_ok({"x509", "-in", path("x.pem"), "-noout", "-checkend", std::to_string(824 * 86400)});
-  auto beyond = openssl({"x509", "-in", path("x.pem"), "-noout", "-checkend", std::to_string(826 * 86400)});
+  auto beyond =
+      openssl({"x509", "-in", path("x.pem"), "-noout", "-checkend", std::to_string(826 * 86400)});
   EXPECT_EQ(beyond.exit_status, 1) << beyond.output;
 }
 
 TEST_F(InitialisedTest, SelfSignedCertificatesOfEachEcAndEdwardsKeyTypeVerifyWithOpenssl) {
   for (std::string key : {"p256", "p384", "ed25519"}) {
     SCOPED_TRACE(key);
-    telecert_ok({"identity", "self-signed", "id-" + key, "--cn", key + ".example.com", "--key", key});
+    telecert_ok(
+        {"identity", "self-signed", "id-" + key, "--cn", key + ".example.com", "--key", key});
     telecert_ok({"identity", "export", "id-" + key, "--out", path(key + ".pem")});
     openssl_ok({"verify", "-CAfile", path(key + ".pem"), path(key + ".pem")});
     auto text = openssl_ok({"x509", "-in", path(key + ".pem"), "-noout", "-text"});
     EXPECT_TRUE(Contains(text.output, "CA:FALSE"));
     // No key encipherment for keys that cannot encrypt.
     EXPECT_TRUE(Lacks(text.output, "Key Encipherment"));
-    EXPECT_TRUE(Contains(text.output, "TLS Web Server Authentication, TLS Web Client Authentication"));
+    EXPECT_TRUE(
+        Contains(text.output, "TLS Web Server Authentication, TLS Web Client Authentication"));
   }
 }
 
@@ -270,15 +309,16 @@ class ImportTest : public InitialisedTest {
     EXPECT_EQ(shown["subject"], "CN=phone.example.com");
     EXPECT_EQ(shown["status"], "ok");
     ASSERT_EQ(shown["chain"].size(), chain_length) << shown.dump(2);
-    EXPECT_TRUE(Contains(shown["chain"][0]["subject"].get<std::string>(), "CN=Import Intermediate"));
+    EXPECT_TRUE(
+        Contains(shown["chain"][0]["subject"].get<std::string>(), "CN=Import Intermediate"));
     if (chain_length > 1) {
       EXPECT_TRUE(Contains(shown["chain"][1]["subject"].get<std::string>(), "CN=Import Root"));
     }
     // The key that came in is the key that goes out: openssl sees the same public key.
     telecert_ok({"identity", "export", name, "--format", "pem", "--with-key", "--passphrase-file",
                  pass_, "--out", path(name + "-out.pem")});
-    auto exported_key = openssl_ok({"pkey", "-in", path(name + "-out.pem"), "-passin",
-                                    "file:" + pass_, "-pubout"});
+    auto exported_key =
+        openssl_ok({"pkey", "-in", path(name + "-out.pem"), "-passin", "file:" + pass_, "-pubout"});
     auto original_key = openssl_ok({"pkey", "-in", leaf_.key, "-pubout"});
     EXPECT_EQ(exported_key.output, original_key.output);
   }
@@ -291,8 +331,8 @@ class ImportTest : public InitialisedTest {
 TEST_F(ImportTest, ImportAcceptsPkcs12MadeByOpensslPkcs12Export) {
   openssl_ok({"pkcs12", "-export", "-inkey", leaf_.key, "-in", leaf_.certificate, "-certfile",
               intermediate_.certificate, "-passout", "file:" + pass_, "-out", path("phone.p12")});
-  auto imported = telecert({"identity", "import", "phone", "--file", path("phone.p12"),
-                            "--passphrase-file", pass_});
+  auto imported = telecert(
+      {"identity", "import", "phone", "--file", path("phone.p12"), "--passphrase-file", pass_});
   ASSERT_EQ(imported.exit_status, 0) << imported.error;
   EXPECT_TRUE(Lacks(imported.output + imported.error, kPassphrase));
   expect_imported_with_chain("phone", 1);
@@ -303,20 +343,21 @@ TEST_F(ImportTest, ImportAcceptsLegacyRc2Pkcs12MadeByOpensslPkcs12ExportLegacy) 
               "-certfile", intermediate_.certificate, "-passout", "file:" + pass_, "-out",
               path("phone.p12")});
   // It really is the old format: openssl 3 itself needs -legacy to open it.
-  auto info = openssl({"pkcs12", "-in", path("phone.p12"), "-info", "-noout", "-legacy",
-                       "-passin", "file:" + pass_});
+  auto info = openssl({"pkcs12", "-in", path("phone.p12"), "-info", "-noout", "-legacy", "-passin",
+                       "file:" + pass_});
   EXPECT_TRUE(Contains(info.output + info.error, "RC2"));
 
-  telecert_ok({"identity", "import", "phone", "--file", path("phone.p12"), "--passphrase-file", pass_});
+  telecert_ok(
+      {"identity", "import", "phone", "--file", path("phone.p12"), "--passphrase-file", pass_});
   expect_imported_with_chain("phone", 1);
 }
 
 TEST_F(ImportTest, ImportAcceptsPkcs12PassphraseFromEnvironmentVariable) {
   openssl_ok({"pkcs12", "-export", "-inkey", leaf_.key, "-in", leaf_.certificate, "-certfile",
               intermediate_.certificate, "-passout", "file:" + pass_, "-out", path("phone.p12")});
-  auto imported = run({"env", "TELECERT_PASSPHRASE=" + std::string(kPassphrase), TELECERT_CLI,
-                       "--data-dir", data_dir().string(), "identity", "import", "phone", "--file",
-                       path("phone.p12")});
+  auto imported =
+      run({"env", "TELECERT_PASSPHRASE=" + std::string(kPassphrase), TELECERT_CLI, "--data-dir",
+           data_dir().string(), "identity", "import", "phone", "--file", path("phone.p12")});
   ASSERT_EQ(imported.exit_status, 0) << imported.error;
   EXPECT_TRUE(Lacks(imported.output + imported.error, kPassphrase));
   EXPECT_EQ(telecert_json({"identity", "show", "phone"})["origin"], "imported");
@@ -345,8 +386,8 @@ TEST_F(ImportTest, ImportAcceptsCertificateAndKeyWithoutChain) {
 
 TEST_F(ImportTest, ImportAcceptsDerCertificateAndEncryptedPkcs8Key) {
   openssl_ok({"x509", "-in", leaf_.certificate, "-outform", "DER", "-out", path("phone.cer")});
-  openssl_ok({"pkcs8", "-topk8", "-in", leaf_.key, "-v2", "aes-256-cbc", "-passout", "file:" + pass_,
-              "-out", path("phone-encrypted.key")});
+  openssl_ok({"pkcs8", "-topk8", "-in", leaf_.key, "-v2", "aes-256-cbc", "-passout",
+              "file:" + pass_, "-out", path("phone-encrypted.key")});
   telecert_ok({"identity", "import", "phone", "--file", path("phone.cer"), "--key",
                path("phone-encrypted.key"), "--chain", intermediate_.certificate,
                "--passphrase-file", pass_});
@@ -383,7 +424,8 @@ TEST_F(ExportTest, ExportPemWithoutKeyHoldsLeafThenChainAndNoKey) {
   EXPECT_EQ(count_of(pem, "-----BEGIN CERTIFICATE-----"), 2);
   EXPECT_TRUE(Lacks(pem, "PRIVATE KEY"));
   EXPECT_EQ(file_mode(path("out.pem")) & 0077, 0044u) << "a certificate is public";
-  openssl_ok({"verify", "-CAfile", root_.certificate, "-untrusted", path("out.pem"), path("out.pem")});
+  openssl_ok(
+      {"verify", "-CAfile", root_.certificate, "-untrusted", path("out.pem"), path("out.pem")});
   // Standard output when no --out is given.
   auto to_stdout = telecert_ok({"identity", "export", "phone", "--format", "pem"});
   EXPECT_EQ(to_stdout.output, pem);
@@ -391,11 +433,12 @@ TEST_F(ExportTest, ExportPemWithoutKeyHoldsLeafThenChainAndNoKey) {
 
 TEST_F(ExportTest, ExportDerIsTheLeafCertificateWithTheShownFingerprint) {
   telecert_ok({"identity", "export", "phone", "--format", "der", "--out", path("out.der")});
-  auto fingerprint = openssl_ok({"x509", "-inform", "DER", "-in", path("out.der"), "-noout",
-                                 "-fingerprint", "-sha256"});
+  auto fingerprint = openssl_ok(
+      {"x509", "-inform", "DER", "-in", path("out.der"), "-noout", "-fingerprint", "-sha256"});
   auto shown = telecert_json({"identity", "show", "phone"});
   EXPECT_EQ(openssl_fingerprint(fingerprint.output), shown["certificate"]["sha256_fingerprint"]);
-  auto original = openssl_ok({"x509", "-in", leaf_.certificate, "-noout", "-fingerprint", "-sha256"});
+  auto original =
+      openssl_ok({"x509", "-in", leaf_.certificate, "-noout", "-fingerprint", "-sha256"});
   EXPECT_EQ(fingerprint.output, original.output);
 }
 
@@ -426,8 +469,8 @@ TEST_F(ExportTest, ExportPemWithKeyWritesEncryptedKeyThatOpensslPkeyOpensInMode0
   auto original = openssl_ok({"pkey", "-in", leaf_.key, "-pubout"});
   EXPECT_EQ(opened.output, original.output);
   write("wrong.txt", "not the passphrase\n");
-  auto wrong = openssl({"pkey", "-in", path("out.pem"), "-passin", "file:" + path("wrong.txt"),
-                        "-noout"});
+  auto wrong =
+      openssl({"pkey", "-in", path("out.pem"), "-passin", "file:" + path("wrong.txt"), "-noout"});
   EXPECT_NE(wrong.exit_status, 0) << "the exported key must be encrypted";
 }
 
@@ -435,8 +478,8 @@ TEST_F(ExportTest, ExportPkcs12WithKeyOpensWithOpensslPkcs12AndIsMode0600) {
   telecert_ok({"identity", "export", "phone", "--format", "p12", "--with-key", "--passphrase-file",
                pass_, "--out", path("out.p12")});
   EXPECT_EQ(file_mode(path("out.p12")), 0600u);
-  auto info = openssl_ok({"pkcs12", "-in", path("out.p12"), "-info", "-noout", "-passin",
-                          "file:" + pass_});
+  auto info =
+      openssl_ok({"pkcs12", "-in", path("out.p12"), "-info", "-noout", "-passin", "file:" + pass_});
   EXPECT_TRUE(Contains(info.output + info.error, "AES-256-CBC"));
   openssl_ok({"pkcs12", "-in", path("out.p12"), "-nodes", "-passin", "file:" + pass_, "-out",
               path("opened.pem")});
@@ -457,7 +500,8 @@ TEST_F(ExportTest, ExportPkcs12WithoutWithKeyStillHoldsTheKeyAndNeedsThePassphra
   EXPECT_TRUE(Contains(read("opened.pem"), "PRIVATE KEY"));
 
   // Without any passphrase the key does not leave.
-  auto refused = telecert({"identity", "export", "phone", "--format", "p12", "--out", path("no.p12")});
+  auto refused =
+      telecert({"identity", "export", "phone", "--format", "p12", "--out", path("no.p12")});
   expect_refused(refused, {"passphrase"});
   EXPECT_FALSE(std::filesystem::exists(path("no.p12")));
 }
@@ -465,11 +509,12 @@ TEST_F(ExportTest, ExportPkcs12WithoutWithKeyStillHoldsTheKeyAndNeedsThePassphra
 TEST_F(ExportTest, ExportedPkcs12ImportsBackUnderAnotherName) {
   telecert_ok({"identity", "export", "phone", "--format", "p12", "--passphrase-file", pass_,
                "--out", path("out.p12")});
-  telecert_ok({"identity", "import", "phone-copy", "--file", path("out.p12"), "--passphrase-file",
-               pass_});
+  telecert_ok(
+      {"identity", "import", "phone-copy", "--file", path("out.p12"), "--passphrase-file", pass_});
   auto original = telecert_json({"identity", "show", "phone"});
   auto copy = telecert_json({"identity", "show", "phone-copy"});
-  EXPECT_EQ(copy["certificate"]["sha256_fingerprint"], original["certificate"]["sha256_fingerprint"]);
+  EXPECT_EQ(copy["certificate"]["sha256_fingerprint"],
+            original["certificate"]["sha256_fingerprint"]);
   EXPECT_EQ(copy["chain"].size(), original["chain"].size());
 }
 
@@ -483,7 +528,8 @@ TEST_F(InitialisedTest, IdentityListAndShowJsonCarryTheContractFields) {
   const std::regex iso_time(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)");
   for (const auto& identity : list) {
     names.push_back(identity["name"]);
-    for (const char* field : {"name", "origin", "subject", "issuer", "not_after", "days_left", "status"}) {
+    for (const char* field :
+         {"name", "origin", "subject", "issuer", "not_after", "days_left", "status"}) {
       EXPECT_TRUE(identity.contains(field)) << field << " missing in " << identity.dump();
     }
     if (identity["name"] == "web") {
@@ -504,7 +550,8 @@ TEST_F(InitialisedTest, IdentityListAndShowJsonCarryTheContractFields) {
   EXPECT_EQ(names, (std::vector<std::string>{"factory", "sbc1", "web"}));
 
   auto shown = telecert_json({"identity", "show", "web"});
-  auto in_list = *std::find_if(list.begin(), list.end(), [](const auto& i) { return i["name"] == "web"; });
+  auto in_list =
+      *std::find_if(list.begin(), list.end(), [](const auto& i) { return i["name"] == "web"; });
   for (const char* field : {"name", "origin", "subject", "issuer", "not_after", "status"}) {
     EXPECT_EQ(shown[field], in_list[field]) << field;
   }

@@ -1,6 +1,6 @@
-// Shared fixture of the interop tests: each test gets a fresh temporary directory holding a telecert
-// data directory, drives the built `telecert` binary (TELECERT_CLI) and uses the `openssl` and
-// `sqlite3` command-line tools as independent peers.
+// Shared fixture of the interop tests: each test gets a fresh temporary directory holding a
+// telecert data directory, drives the built `telecert` binary (TELECERT_CLI) and uses the `openssl`
+// and `sqlite3` command-line tools as independent peers.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -67,7 +67,9 @@ class InteropTest : public ::testing::Test {
     telecert::testing::write_file(dir_ / name, content);
     return path(name);
   }
-  std::string read(std::string_view name) const { return telecert::testing::read_file(dir_ / name); }
+  std::string read(std::string_view name) const {
+    return telecert::testing::read_file(dir_ / name);
+  }
   std::string passphrase_file() const { return write("pass.txt", std::string(kPassphrase) + "\n"); }
 
   static CommandResult run(const std::vector<std::string>& argv, std::string_view input = {}) {
@@ -125,8 +127,9 @@ class InteropTest : public ::testing::Test {
   OpensslCa make_root_ca(std::string_view name, std::string_view cn) const {
     OpensslCa ca{path(std::string(name) + ".pem"), path(std::string(name) + ".key")};
     openssl_ok({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                "-keyout", ca.key, "-out", ca.certificate, "-subj", "/O=Interop Test/CN=" + std::string(cn),
-                "-days", "3650", "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
+                "-keyout", ca.key, "-out", ca.certificate, "-subj",
+                "/O=Interop Test/CN=" + std::string(cn), "-days", "3650", "-addext",
+                "basicConstraints=critical,CA:TRUE", "-addext",
                 "keyUsage=critical,keyCertSign,cRLSign"});
     return ca;
   }
@@ -142,8 +145,7 @@ class InteropTest : public ::testing::Test {
                                          "basicConstraints=critical,CA:TRUE\n"
                                          "keyUsage=critical,keyCertSign,cRLSign\n");
     openssl_ok({"x509", "-req", "-in", csr, "-CA", issuer.certificate, "-CAkey", issuer.key,
-                "-days", "1825",
-                "-extfile", extensions, "-out", ca.certificate});
+                "-days", "1825", "-extfile", extensions, "-out", ca.certificate});
     return ca;
   }
 
@@ -156,8 +158,8 @@ class InteropTest : public ::testing::Test {
                                          "keyUsage=critical,digitalSignature\n"
                                          "extendedKeyUsage=serverAuth,clientAuth\n");
     openssl_ok({"x509", "-req", "-in", csr_file, "-CA", issuer.certificate, "-CAkey", issuer.key,
-                "-days", std::to_string(days), "-extfile", extensions,
-                "-copy_extensions", "copyall", "-out", out});
+                "-days", std::to_string(days), "-extfile", extensions, "-copy_extensions",
+                "copyall", "-out", out});
     return out;
   }
 
@@ -180,7 +182,8 @@ class InteropTest : public ::testing::Test {
 
   // Asserts the shape every refused operation shares: exit 1, a one-line "error:" saying
   // `expected_words`, a "hint:" line, and no passphrase anywhere.
-  static void expect_refused(const CommandResult& result, std::initializer_list<std::string_view> words) {
+  static void expect_refused(const CommandResult& result,
+                             std::initializer_list<std::string_view> words) {
     EXPECT_EQ(result.exit_status, 1) << "stdout: " << result.output << "\nstderr: " << result.error;
     ASSERT_TRUE(result.error.starts_with("error: ")) << result.error;
     const auto first_line_end = result.error.find('\n');
@@ -189,10 +192,12 @@ class InteropTest : public ::testing::Test {
     const std::string rest = result.error.substr(first_line_end + 1);
     EXPECT_TRUE(rest.starts_with("hint: ")) << "no hint line after the error:\n" << result.error;
     EXPECT_EQ(std::count(rest.begin(), rest.end(), '\n'), 1)
-        << "more than an error and a hint line:\n" << result.error;
+        << "more than an error and a hint line:\n"
+        << result.error;
     for (auto word : words) {
       EXPECT_NE(first_line.find(word), std::string::npos)
-          << "the error line does not say '" << word << "':\n" << first_line;
+          << "the error line does not say '" << word << "':\n"
+          << first_line;
     }
     EXPECT_EQ(result.error.find(kPassphrase), std::string::npos);
     EXPECT_EQ(result.output.find(kPassphrase), std::string::npos);
