@@ -20,7 +20,9 @@ class BadInputTest : public InitialisedTest {
   // store unchanged.
   void expect_refused_and_unchanged(const std::vector<std::string>& args,
                                     std::initializer_list<std::string_view> words) {
-    SCOPED_TRACE(describe(args, {}));
+    std::string command_line = "telecert";
+    for (const auto& arg : args) command_line += " " + arg;
+    SCOPED_TRACE(command_line);
     const std::string before = dump_store();
     auto result = telecert(args);
     expect_refused(result, words);
