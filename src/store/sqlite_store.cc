@@ -32,8 +32,8 @@ struct Connection {
   Connection(sqlite::DatabaseHandle opened, Secret key)
       : database(std::move(opened)), master_key(std::move(key)) {}
 
-  // A cached prepared statement for `sql`, which must be a string literal (its address and text
-  // are the cache key and must live as long as the connection).
+  // A cached prepared statement for `sql`, which must be a string literal: the cache key views
+  // its text, so the text must live as long as the connection.
   Result<Query> statement(std::string_view sql, std::string_view doing) {
     auto found = statements.find(sql);
     if (found == statements.end()) {
