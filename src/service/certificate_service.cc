@@ -312,8 +312,10 @@ Result<FactoryResetView> CertificateService::factory_reset() {
       return std::unexpected(pruned.error());
     }
   }
-  // Settings go back to their defaults; the device id is not a setting and stays.
+  // Settings go back to their defaults, except the one that governs resets (as on Yealink phones,
+  // where keeping certificates is configured once); the device id is not a setting and stays.
   for (const auto& definition : setting_definitions()) {
+    if (definition.name == "keep_certificates_on_factory_reset") continue;
     auto reset = (*tx)->set_setting(definition.name,
                                     format_setting_value(definition, definition.default_value));
     if (!reset) return std::unexpected(reset.error());

@@ -372,6 +372,11 @@ Result<ExportFormat> parse_export_format(std::string_view text) {
 Result<Bytes> CertificateService::export_identity(std::string_view name,
                                                   const ExportRequest& request) {
   const bool needs_key = request.with_key || request.format == ExportFormat::Pkcs12;
+  if (needs_key && name == kFactoryIdentityName) {
+    return fail(ErrorCode::Forbidden, "the factory identity's private key never leaves the device",
+                "export its certificate without --with-key; for a key you can move, create or "
+                "import another identity");
+  }
   if (needs_key && request.passphrase.empty()) {
     return fail(ErrorCode::InvalidArgument, "exporting the private key needs a passphrase",
                 "give one with --passphrase-file; the key never leaves unencrypted");

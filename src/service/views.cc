@@ -38,7 +38,8 @@ CertificateView view_certificate(const pki::Certificate& certificate, pki::TimeP
   view.not_before = certificate.not_before();
   view.not_after = certificate.not_after();
   view.days_left = pki::days_left(certificate, now);
-  if (view.not_after <= now) {
+  // RFC 5280 §4.1.2.5: the validity period includes notAfter itself.
+  if (view.not_after < now) {
     view.status = ExpiryStatus::Expired;
   } else if (view.not_after <= now + std::chrono::days(warning_days)) {
     view.status = ExpiryStatus::Warning;

@@ -1,5 +1,7 @@
 // CertificateService: open, init (the factory identity and the built-in roots), status, events,
 // factory reset, uploads, and keys at rest.
+#include "store/master_key.h"
+#include "store/sqlite_store.h"
 #include "service/certificate_service.h"
 
 #include <gtest/gtest.h>
@@ -408,12 +410,12 @@ class FactoryResetTest : public ServiceTest {
     ASSERT_TRUE(factory.certificate);
     EXPECT_EQ(factory.certificate->sha256_fingerprint, factory_.certificate->sha256_fingerprint);
     EXPECT_EQ(factory.origin, "factory");
-    // Its key is still there: the key exports and matches the certificate.
-    auto pkcs12 = expect_ok(service().export_identity(
-        "factory", ExportRequest{ExportFormat::Pkcs12, true, Secret("pass")}));
-    auto contents = expect_ok(pki::read_pkcs12(pkcs12, Secret("pass")));
-    ASSERT_TRUE(contents.key && contents.certificate);
-    EXPECT_TRUE(contents.key->matches(X509_get0_pubkey(contents.certificate->get())));
+    // Its key row is still there (the key itself never leaves the device through export).
+    EXPECT_EQ(RawDatabase(database())
+                  .rows("SELECT keys.id FROM keys JOIN identities ON identities.key_id = keys.id "
+                        "WHERE identities.name = 'factory'")
+                  .size(),
+              1u);
   }
 
   IdentityView factory_;
@@ -443,6 +445,9 @@ TEST_F(FactoryResetTest, KeepsUserIdentitiesAndCustomRootsWhenConfiguredTo) {
   EXPECT_EQ(count_trust("custom"), 2u);
   EXPECT_EQ(count_trust("builtin"), builtin_roots().size());
   expect_factory_identity_unchanged();
+  // The setting that governs resets survives them, so the next reset keeps certificates too.
+  EXPECT_TRUE(expect_ok(service().settings()).keep_certificates_on_factory_reset);
+  EXPECT_TRUE(expect_ok(service().factory_reset()).certificates_kept);
 }
 
 TEST_F(FactoryResetTest, RestoresDefaultSettingsAndKeepsTheDeviceId) {
@@ -504,14 +509,23 @@ TEST_F(CertificateServiceTest, RawDatabaseNeverHoldsAnUnencryptedPrivateKey) {
   import_pem("phone", imported, self_signed(imported, "phone.example.com"));
   expect_ok(service().create_csr("sbc1", new_identity("sbc1.example.com")));
 
-  // The keys the service generated, taken out the only way they leave: an encrypted export.
+  // The keys the service generated: "web" taken out the way keys leave (an encrypted export), the
+  // factory key, which never leaves, read through the store with the master key.
   std::vector<pki::Key> keys{imported};
-  for (const char* name : {"factory", "web"}) {
+  {
     auto pkcs12 = expect_ok(
-        service().export_identity(name, ExportRequest{ExportFormat::Pkcs12, true, Secret("p")}));
+        service().export_identity("web", ExportRequest{ExportFormat::Pkcs12, true, Secret("p")}));
     auto contents = expect_ok(pki::read_pkcs12(pkcs12, Secret("p")));
     ASSERT_TRUE(contents.key);
     keys.push_back(*contents.key);
+  }
+  {
+    auto master_key = expect_ok(store::load_or_create_master_key(database().parent_path() / "master.key"));
+    auto store = expect_ok(store::open_sqlite_store(database(), std::move(master_key)));
+    auto tx = expect_ok(store->begin_read());
+    auto factory = expect_ok(tx->find_identity("factory"));
+    ASSERT_TRUE(factory);
+    keys.push_back(expect_ok(tx->load_key(factory->key_id)));
   }
 
   RawDatabase raw(database());

@@ -626,6 +626,17 @@ TEST_F(ExportTest, ExportingTheKeyWritesOneEvent) {
   expect_one_new_event(before, "identity.export-key", "identity:phone");
 }
 
+TEST_F(ExportTest, FactoryKeyNeverLeavesTheDeviceButItsCertificateDoes) {
+  EXPECT_REFUSED_AND_UNCHANGED(
+      service().export_identity("factory", ExportRequest{ExportFormat::Pkcs12, false, Secret("p")}),
+      ErrorCode::Forbidden);
+  EXPECT_REFUSED_AND_UNCHANGED(
+      service().export_identity("factory", ExportRequest{ExportFormat::Pem, true, Secret("p")}),
+      ErrorCode::Forbidden);
+  auto pem = expect_ok(service().export_identity("factory", ExportRequest{ExportFormat::Pem, false, {}}));
+  EXPECT_NE(as_text(pem).find("BEGIN CERTIFICATE"), std::string_view::npos);
+}
+
 TEST_F(ExportTest, UnknownOrPendingIdentityIsRefused) {
   EXPECT_REFUSED_AND_UNCHANGED(
       service().export_identity("nobody", ExportRequest{ExportFormat::Pem, false, {}}),

@@ -46,6 +46,10 @@ TEST_F(ExpiryStatusTest, WarningInsideTheWarningWindowUpToTheLastSecond) {
   EXPECT_EQ(at(kNotAfter - 1s).days_left, 0);
 }
 
+TEST_F(ExpiryStatusTest, NotAfterItselfIsStillInsideTheValidityPeriod) {
+  EXPECT_EQ(at(kNotAfter).status, ExpiryStatus::Warning);
+}
+
 TEST_F(ExpiryStatusTest, ExpiredAfterNotAfter) {
   EXPECT_EQ(at(kNotAfter + 1s).status, ExpiryStatus::Expired);
   EXPECT_EQ(at(kNotAfter + Days{10}).status, ExpiryStatus::Expired);
