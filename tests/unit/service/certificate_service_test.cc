@@ -1,11 +1,11 @@
 // CertificateService: open, init (the factory identity and the built-in roots), status, events,
 // factory reset, uploads, and keys at rest.
-#include "store/master_key.h"
-#include "store/sqlite_store.h"
 #include "service/certificate_service.h"
 
 #include <gtest/gtest.h>
 
+#include "store/master_key.h"
+#include "store/sqlite_store.h"
 #include "unit/service/service_test_fixture.h"
 
 namespace telecert::service::test {
