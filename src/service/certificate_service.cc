@@ -173,6 +173,31 @@ Result<void> CertificateService::check_upload_size(store::Transaction& tx, std::
   return {};
 }
 
+Result<IdentityView> CertificateService::initialise(const std::filesystem::path& data_dir,
+                                                    std::shared_ptr<const Clock> clock,
+                                                    std::string actor,
+                                                    const InitRequest& request) {
+  namespace fs = std::filesystem;
+  std::error_code ignored;
+  const bool existed = fs::exists(data_dir, ignored);
+  const bool fresh = !existed || fs::is_empty(data_dir, ignored);
+  auto initialised = [&]() -> Result<IdentityView> {
+    auto service = open(data_dir, std::move(clock), std::move(actor), OpenMode::CreateIfMissing);
+    if (!service) return std::unexpected(service.error());
+    return (*service)->init(request);
+  }();
+  if (!initialised && fresh) {
+    if (!existed) {
+      fs::remove_all(data_dir, ignored);
+    } else {
+      for (const auto& entry : fs::directory_iterator(data_dir, ignored)) {
+        fs::remove_all(entry.path(), ignored);
+      }
+    }
+  }
+  return initialised;
+}
+
 Result<IdentityView> CertificateService::init(const InitRequest& request) {
   auto tx = store_->begin_write();
   if (!tx) return std::unexpected(tx.error());

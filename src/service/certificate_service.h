@@ -92,6 +92,14 @@ class CertificateService {
       const std::filesystem::path& data_dir, std::shared_ptr<const Clock> clock, std::string actor,
       OpenMode mode = OpenMode::Existing);
 
+  // Opens (creating) `data_dir` and runs init(). When init is refused and the directory was absent
+  // or empty before, everything this call created is removed again, so no store without a factory
+  // identity is left behind and the next command still asks for init.
+  [[nodiscard]] static Result<IdentityView> initialise(const std::filesystem::path& data_dir,
+                                                       std::shared_ptr<const Clock> clock,
+                                                       std::string actor,
+                                                       const InitRequest& request);
+
   // Creates the factory identity and loads the built-in roots, once.
   [[nodiscard]] Result<IdentityView> init(const InitRequest& request);
 
