@@ -128,6 +128,48 @@ TEST_F(CertificateServiceTest, InitRefusesMissingSystemBundleAndLeavesStoreEmpty
   EXPECT_TRUE(expect_ok(service().list_identities()).empty());
 }
 
+TEST_F(CertificateServiceTest, RefusedFirstInitialiseLeavesNoDataDirectoryBehind) {
+  const auto fresh = dir_ / "fresh";
+  InitRequest request = init_request();
+  request.system_ca_bundle = dir_ / "no-such-bundle.pem";
+  auto refused = CertificateService::initialise(fresh, clock_, std::string(kActor), request);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::Io);
+  EXPECT_FALSE(std::filesystem::exists(fresh));
+  // The next command is told to run init, not handed an empty store.
+  auto reopened = CertificateService::open(fresh, clock_, std::string(kActor));
+  ASSERT_FALSE(reopened);
+  EXPECT_EQ(reopened.error().code, ErrorCode::NotFound);
+}
+
+TEST_F(CertificateServiceTest, RefusedInitialiseEmptiesAnEmptyDirectoryButKeepsIt) {
+  const auto empty = dir_ / "empty";
+  std::filesystem::create_directory(empty);
+  InitRequest request = init_request();
+  request.device_id = std::string(65, 'a');
+  ASSERT_FALSE(CertificateService::initialise(empty, clock_, std::string(kActor), request));
+  EXPECT_TRUE(std::filesystem::is_directory(empty));
+  EXPECT_TRUE(std::filesystem::is_empty(empty));
+}
+
+TEST_F(CertificateServiceTest, RefusedInitialiseOfAnInitialisedDirectoryKeepsItsStore) {
+  initialise();
+  auto again = CertificateService::initialise(data_dir(), clock_, std::string(kActor),
+                                              init_request());
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::AlreadyExists);
+  EXPECT_TRUE(std::filesystem::exists(database()));
+  EXPECT_EQ(expect_ok(service().show_identity("factory")).origin, "factory");
+}
+
+TEST_F(CertificateServiceTest, InitialiseCreatesTheStoreAndTheFactoryIdentity) {
+  const auto fresh = dir_ / "fresh";
+  auto identity = CertificateService::initialise(fresh, clock_, std::string(kActor), init_request());
+  ASSERT_TRUE(identity) << identity.error().message;
+  EXPECT_EQ(identity->origin, "factory");
+  EXPECT_TRUE(std::filesystem::exists(fresh / "telecert.db"));
+}
+
 // Verifies `leaf` up to `root` with OpenSSL's own verifier at `when`.
 bool openssl_verifies(const pki::Certificate& leaf, const std::vector<pki::Certificate>& chain,
                       const pki::Certificate& root, pki::TimePoint when) {
