@@ -146,7 +146,12 @@ class CertificateService {
   Result<void> log_event(store::Transaction& tx, std::string action, std::string object);
   Result<void> check_upload_size(store::Transaction& tx, std::size_t size);
   Result<void> check_new_identity_name(store::Transaction& tx, std::string_view name);
-  Result<std::vector<pki::Certificate>> trusted_certificates(store::Transaction& tx);
+  // Orders the chain for `leaf` from `given` and the enabled trust anchors (which may supply missing
+  // intermediates); certificates in `given` that are not on the leaf's path are refused rather
+  // than silently dropped.
+  Result<std::vector<pki::Certificate>> chain_for(store::Transaction& tx,
+                                                  const pki::Certificate& leaf,
+                                                  const std::vector<pki::Certificate>& given);
   IdentityView view_identity(store::Transaction& tx, const store::IdentityRecord& record,
                              const Settings& settings);
   Result<IdentityView> insert_new_identity(store::Transaction& tx, store::IdentityRecord record,

@@ -76,21 +76,6 @@ std::string subjects_of(const std::vector<pki::Certificate>& certificates) {
   return text;
 }
 
-// Orders the chain for `leaf` from `given` and the store's trusted certificates; certificates in
-// `given` that are not on the leaf's path are refused rather than silently dropped.
-Result<std::vector<pki::Certificate>> chain_for(const pki::Certificate& leaf,
-                                                const std::vector<pki::Certificate>& given,
-                                                const std::vector<pki::Certificate>& trusted) {
-  auto ordered = pki::order_chain(leaf, given, trusted);
-  if (!ordered.unrelated.empty()) {
-    return fail(ErrorCode::InvalidArgument,
-                "certificate(s) " + subjects_of(ordered.unrelated) +
-                    " are not in the issuing chain of '" + leaf.subject() + "'",
-                "give only the certificate and the intermediates that issued it");
-  }
-  return std::move(ordered.chain);
-}
-
 Result<void> refuse_factory(std::string_view name, std::string_view what) {
   if (name == kFactoryIdentityName) {
     return fail(ErrorCode::Forbidden,
@@ -116,15 +101,23 @@ Result<void> CertificateService::check_new_identity_name(store::Transaction& tx,
   return {};
 }
 
-Result<std::vector<pki::Certificate>> CertificateService::trusted_certificates(
-    store::Transaction& tx) {
+Result<std::vector<pki::Certificate>> CertificateService::chain_for(
+    store::Transaction& tx, const pki::Certificate& leaf,
+    const std::vector<pki::Certificate>& given) {
   auto anchors = tx.list_trust_anchors();
   if (!anchors) return std::unexpected(anchors.error());
-  std::vector<pki::Certificate> certificates;
+  std::vector<pki::Certificate> trusted;
   for (const auto& anchor : *anchors) {
-    if (anchor.enabled) certificates.push_back(anchor.certificate);
+    if (anchor.enabled) trusted.push_back(anchor.certificate);
   }
-  return certificates;
+  auto ordered = pki::order_chain(leaf, given, trusted);
+  if (!ordered.unrelated.empty()) {
+    return fail(ErrorCode::InvalidArgument,
+                "certificate(s) " + subjects_of(ordered.unrelated) +
+                    " are not in the issuing chain of '" + leaf.subject() + "'",
+                "give only the certificate and the intermediates that issued it");
+  }
+  return std::move(ordered.chain);
 }
 
 IdentityView CertificateService::view_identity(store::Transaction&,
@@ -285,9 +278,7 @@ Result<IdentityView> CertificateService::install_certificate(std::string_view na
                 "install the certificate the CA issued for this identity's CSR, or pick the "
                 "identity whose CSR it was");
   }
-  auto trusted = trusted_certificates(**tx);
-  if (!trusted) return std::unexpected(trusted.error());
-  auto chain = chain_for(*leaf, *certificates, *trusted);
+  auto chain = chain_for(**tx, *leaf, *certificates);
   if (!chain) return std::unexpected(chain.error());
   record.leaf = std::move(*leaf);
   record.chain = std::move(*chain);
@@ -346,9 +337,7 @@ Result<IdentityView> CertificateService::import_identity(std::string_view name,
                     ") does not match any certificate given: " + subjects_of(certificates),
                 "give the key that was generated with this certificate's CSR");
   }
-  auto trusted = trusted_certificates(**tx);
-  if (!trusted) return std::unexpected(trusted.error());
-  auto chain = chain_for(*leaf, certificates, *trusted);
+  auto chain = chain_for(**tx, *leaf, certificates);
   if (!chain) return std::unexpected(chain.error());
   store::IdentityRecord record;
   record.name = name;
