@@ -78,8 +78,12 @@ std::string Certificate::pem() const {
   return std::string(text.begin(), text.end());
 }
 
-std::string Certificate::subject() const { return name_to_string(X509_get_subject_name(x509_.get())); }
-std::string Certificate::issuer() const { return name_to_string(X509_get_issuer_name(x509_.get())); }
+std::string Certificate::subject() const {
+  return name_to_string(X509_get_subject_name(x509_.get()));
+}
+std::string Certificate::issuer() const {
+  return name_to_string(X509_get_issuer_name(x509_.get()));
+}
 std::string Certificate::common_name() const {
   return name_entry(X509_get_subject_name(x509_.get()), NID_commonName);
 }
@@ -96,7 +100,9 @@ std::string Certificate::serial_hex() const {
   return text;
 }
 
-TimePoint Certificate::not_before() const { return to_time_point(X509_get0_notBefore(x509_.get())); }
+TimePoint Certificate::not_before() const {
+  return to_time_point(X509_get0_notBefore(x509_.get()));
+}
 TimePoint Certificate::not_after() const { return to_time_point(X509_get0_notAfter(x509_.get())); }
 
 std::vector<SubjectAltName> Certificate::subject_alt_names() const {
@@ -123,10 +129,14 @@ std::vector<std::string> Certificate::key_usage() const {
   if ((X509_get_extension_flags(x509_.get()) & EXFLAG_KUSAGE) == 0) return usages;
   const std::uint32_t bits = X509_get_key_usage(x509_.get());
   const std::pair<std::uint32_t, const char*> names[] = {
-      {KU_DIGITAL_SIGNATURE, "digitalSignature"}, {KU_NON_REPUDIATION, "nonRepudiation"},
-      {KU_KEY_ENCIPHERMENT, "keyEncipherment"},   {KU_DATA_ENCIPHERMENT, "dataEncipherment"},
-      {KU_KEY_AGREEMENT, "keyAgreement"},         {KU_KEY_CERT_SIGN, "keyCertSign"},
-      {KU_CRL_SIGN, "cRLSign"},                   {KU_ENCIPHER_ONLY, "encipherOnly"},
+      {KU_DIGITAL_SIGNATURE, "digitalSignature"},
+      {KU_NON_REPUDIATION, "nonRepudiation"},
+      {KU_KEY_ENCIPHERMENT, "keyEncipherment"},
+      {KU_DATA_ENCIPHERMENT, "dataEncipherment"},
+      {KU_KEY_AGREEMENT, "keyAgreement"},
+      {KU_KEY_CERT_SIGN, "keyCertSign"},
+      {KU_CRL_SIGN, "cRLSign"},
+      {KU_ENCIPHER_ONLY, "encipherOnly"},
       {KU_DECIPHER_ONLY, "decipherOnly"},
   };
   for (const auto& [bit, name] : names) {
@@ -157,15 +167,20 @@ std::vector<std::string> Certificate::extended_key_usage() const {
 std::string Certificate::sha256_fingerprint() const {
   return hex_fingerprint(x509_.get(), EVP_sha256());
 }
-std::string Certificate::sha1_fingerprint() const { return hex_fingerprint(x509_.get(), EVP_sha1()); }
+std::string Certificate::sha1_fingerprint() const {
+  return hex_fingerprint(x509_.get(), EVP_sha1());
+}
 
 std::string Certificate::public_key_algorithm() const {
   const EVP_PKEY* key = X509_get0_pubkey(x509_.get());
   if (key == nullptr) return "unknown";
   switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA: return "RSA";
-    case EVP_PKEY_EC: return "EC";
-    case EVP_PKEY_ED25519: return "Ed25519";
+    case EVP_PKEY_RSA:
+      return "RSA";
+    case EVP_PKEY_EC:
+      return "EC";
+    case EVP_PKEY_ED25519:
+      return "Ed25519";
     default: {
       const char* name = EVP_PKEY_get0_type_name(key);
       return name != nullptr ? name : "unknown";

@@ -35,9 +35,10 @@ class Certificate {
   TimePoint not_after() const;
   std::vector<SubjectAltName> subject_alt_names() const;
   bool is_ca() const;
-  std::optional<long> path_length() const;  // basicConstraints pathLenConstraint
-  std::vector<std::string> key_usage() const;           // "digitalSignature", "keyCertSign", ...
-  std::vector<std::string> extended_key_usage() const;  // "serverAuth", "clientAuth", or a dotted OID
+  std::optional<long> path_length() const;     // basicConstraints pathLenConstraint
+  std::vector<std::string> key_usage() const;  // "digitalSignature", "keyCertSign", ...
+  std::vector<std::string> extended_key_usage()
+      const;                               // "serverAuth", "clientAuth", or a dotted OID
   std::string sha256_fingerprint() const;  // "AB:CD:..." upper-case
   std::string sha1_fingerprint() const;
   std::string public_key_algorithm() const;  // "RSA", "EC", "Ed25519"

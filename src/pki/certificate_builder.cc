@@ -61,8 +61,8 @@ Result<Certificate> build_certificate(const Key& subject_key, const CertificateS
   const std::time_t start = spec.not_before.time_since_epoch().count();
   const std::time_t end =
       start + std::chrono::duration_cast<std::chrono::seconds>(spec.validity).count();
-  X509_NAME* issuer_name = issuer != nullptr ? X509_get_subject_name(issuer->certificate.get())
-                                             : name->get();
+  X509_NAME* issuer_name =
+      issuer != nullptr ? X509_get_subject_name(issuer->certificate.get()) : name->get();
   if (X509_set_version(x, 2) != 1 || !set_random_serial(x) ||
       X509_set_subject_name(x, name->get()) != 1 || X509_set_issuer_name(x, issuer_name) != 1 ||
       ASN1_TIME_set(X509_getm_notBefore(x), start) == nullptr ||
@@ -81,9 +81,9 @@ Result<Certificate> build_certificate(const Key& subject_key, const CertificateS
          add_extension(x, &context, NID_key_usage, "critical,digitalSignature,keyCertSign,cRLSign");
   } else {
     ok = add_extension(x, &context, NID_basic_constraints, "critical,CA:FALSE") &&
-         add_extension(x, &context, NID_key_usage,
-                       rsa ? "critical,digitalSignature,keyEncipherment"
-                           : "critical,digitalSignature") &&
+         add_extension(
+             x, &context, NID_key_usage,
+             rsa ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature") &&
          add_extension(x, &context, NID_ext_key_usage, "serverAuth,clientAuth");
   }
   ok = ok && add_extension(x, &context, NID_subject_key_identifier, "hash");
@@ -94,8 +94,8 @@ Result<Certificate> build_certificate(const Key& subject_key, const CertificateS
     // RFC 5280 §4.2.1.6: when the subject is empty the names live only here, and the extension
     // must be critical.
     const int critical = X509_NAME_entry_count(name->get()) == 0 ? 1 : 0;
-    ok = X509_add1_ext_i2d(x, NID_subject_alt_name, names->get(), critical,
-                           X509V3_ADD_DEFAULT) == 1;
+    ok =
+        X509_add1_ext_i2d(x, NID_subject_alt_name, names->get(), critical, X509V3_ADD_DEFAULT) == 1;
   }
   if (!ok) {
     return std::unexpected(
@@ -104,10 +104,9 @@ Result<Certificate> build_certificate(const Key& subject_key, const CertificateS
 
   const Key& signing_key = issuer != nullptr ? issuer->key : subject_key;
   if (X509_sign(x, signing_key.get(), digest_for(spec.digest, signing_key.get())) <= 0) {
-    return std::unexpected(openssl_error(ErrorCode::InvalidArgument,
-                                         "signing the certificate with " +
-                                             signing_key.description() + " and " +
-                                             std::string(to_string(spec.digest)) + " failed"));
+    return std::unexpected(openssl_error(
+        ErrorCode::InvalidArgument, "signing the certificate with " + signing_key.description() +
+                                        " and " + std::string(to_string(spec.digest)) + " failed"));
   }
   return Certificate::adopt(std::move(certificate));
 }

@@ -63,11 +63,10 @@ std::optional<Certificate> find_certificate_for_key(std::span<const Certificate>
 
 std::optional<Certificate> find_leaf(std::span<const Certificate> certificates) {
   for (const auto& candidate : certificates) {
-    bool issued_another = std::any_of(certificates.begin(), certificates.end(),
-                                      [&](const Certificate& other) {
-                                        return !same(other, candidate) &&
-                                               other.is_issued_by(candidate);
-                                      });
+    bool issued_another =
+        std::any_of(certificates.begin(), certificates.end(), [&](const Certificate& other) {
+          return !same(other, candidate) && other.is_issued_by(candidate);
+        });
     if (!issued_another) return candidate;
   }
   if (!certificates.empty()) return certificates.front();

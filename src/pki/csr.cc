@@ -74,7 +74,9 @@ Bytes Csr::der() const {
   return result;
 }
 
-std::string Csr::subject() const { return name_to_string(X509_REQ_get_subject_name(request_.get())); }
+std::string Csr::subject() const {
+  return name_to_string(X509_REQ_get_subject_name(request_.get()));
+}
 
 std::vector<SubjectAltName> Csr::subject_alt_names() const {
   STACK_OF(X509_EXTENSION)* extensions = X509_REQ_get_extensions(request_.get());
@@ -92,10 +94,14 @@ std::string Csr::public_key_algorithm() const {
   const EVP_PKEY* key = public_key();
   if (key == nullptr) return "unknown";
   switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA: return "RSA";
-    case EVP_PKEY_EC: return "EC";
-    case EVP_PKEY_ED25519: return "Ed25519";
-    default: return "unknown";
+    case EVP_PKEY_RSA:
+      return "RSA";
+    case EVP_PKEY_EC:
+      return "EC";
+    case EVP_PKEY_ED25519:
+      return "Ed25519";
+    default:
+      return "unknown";
   }
 }
 

@@ -65,8 +65,8 @@ Result<void> decode_pem_block(std::string_view name, const char* header, const u
     const unsigned char* cursor = der;
     Owned<X509> x509(d2i_X509_AUX(nullptr, &cursor, length));
     if (x509 == nullptr) {
-      return std::unexpected(openssl_error(ErrorCode::MalformedInput,
-                                           "a TRUSTED CERTIFICATE block does not decode"));
+      return std::unexpected(
+          openssl_error(ErrorCode::MalformedInput, "a TRUSTED CERTIFICATE block does not decode"));
     }
     out.certificates.push_back(Certificate::adopt(std::move(x509)));
   } else if (name == "PKCS7" || name == "CERTIFICATE CHAIN") {
@@ -105,8 +105,8 @@ Result<DecodedFile> decode_pem(ByteView data, const Secret& passphrase, bool wan
     long length = 0;
     if (PEM_read_bio(bio.get(), &name, &header, &der, &length) != 1) {
       unsigned long error = ERR_peek_last_error();
-      bool clean_end = ERR_GET_LIB(error) == ERR_LIB_PEM &&
-                       ERR_GET_REASON(error) == PEM_R_NO_START_LINE;
+      bool clean_end =
+          ERR_GET_LIB(error) == ERR_LIB_PEM && ERR_GET_REASON(error) == PEM_R_NO_START_LINE;
       drain_openssl_errors();
       if (clean_end) break;
       return fail(ErrorCode::MalformedInput,
@@ -119,11 +119,13 @@ Result<DecodedFile> decode_pem(ByteView data, const Secret& passphrase, bool wan
     OPENSSL_free(header);
     OPENSSL_clear_free(der, static_cast<std::size_t>(length));
     if (!decoded) {
-      return std::unexpected(decoded.error().with_context("PEM block " + std::to_string(block_count)));
+      return std::unexpected(
+          decoded.error().with_context("PEM block " + std::to_string(block_count)));
     }
   }
   if (block_count == 0) {
-    return fail(ErrorCode::MalformedInput, "the file has a -----BEGIN line but no complete PEM block",
+    return fail(ErrorCode::MalformedInput,
+                "the file has a -----BEGIN line but no complete PEM block",
                 "the file is truncated or damaged; copy it again");
   }
   return out;
@@ -198,12 +200,18 @@ Result<DecodedFile> decode(ByteView data, const Secret& passphrase, bool want_ke
 
 std::string_view to_string(FileFormat format) {
   switch (format) {
-    case FileFormat::Pem: return "PEM";
-    case FileFormat::DerCertificate: return "DER certificate";
-    case FileFormat::Pkcs7: return "PKCS#7";
-    case FileFormat::DerKey: return "DER key";
-    case FileFormat::DerCsr: return "DER CSR";
-    case FileFormat::Pkcs12: return "PKCS#12";
+    case FileFormat::Pem:
+      return "PEM";
+    case FileFormat::DerCertificate:
+      return "DER certificate";
+    case FileFormat::Pkcs7:
+      return "PKCS#7";
+    case FileFormat::DerKey:
+      return "DER key";
+    case FileFormat::DerCsr:
+      return "DER CSR";
+    case FileFormat::Pkcs12:
+      return "PKCS#12";
   }
   return "unknown";
 }

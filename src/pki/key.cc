@@ -70,8 +70,10 @@ bool is_complete_encrypted_key(ByteView data) {
 std::string describe_public_key(const EVP_PKEY* key) {
   if (key == nullptr) return "unknown";
   switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA: return "RSA " + std::to_string(EVP_PKEY_get_bits(key));
-    case EVP_PKEY_ED25519: return "Ed25519";
+    case EVP_PKEY_RSA:
+      return "RSA " + std::to_string(EVP_PKEY_get_bits(key));
+    case EVP_PKEY_ED25519:
+      return "Ed25519";
     case EVP_PKEY_EC: {
       char group[64] = {};
       std::size_t length = 0;
@@ -111,18 +113,31 @@ std::string_view to_string(KeyType type) {
 Result<Key> Key::generate(KeyType type) {
   EVP_PKEY* pkey = nullptr;
   switch (type) {
-    case KeyType::Rsa1024: pkey = EVP_RSA_gen(1024); break;
-    case KeyType::Rsa2048: pkey = EVP_RSA_gen(2048); break;
-    case KeyType::Rsa3072: pkey = EVP_RSA_gen(3072); break;
-    case KeyType::Rsa4096: pkey = EVP_RSA_gen(4096); break;
-    case KeyType::EcP256: pkey = EVP_EC_gen("P-256"); break;
-    case KeyType::EcP384: pkey = EVP_EC_gen("P-384"); break;
-    case KeyType::Ed25519: pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
+    case KeyType::Rsa1024:
+      pkey = EVP_RSA_gen(1024);
+      break;
+    case KeyType::Rsa2048:
+      pkey = EVP_RSA_gen(2048);
+      break;
+    case KeyType::Rsa3072:
+      pkey = EVP_RSA_gen(3072);
+      break;
+    case KeyType::Rsa4096:
+      pkey = EVP_RSA_gen(4096);
+      break;
+    case KeyType::EcP256:
+      pkey = EVP_EC_gen("P-256");
+      break;
+    case KeyType::EcP384:
+      pkey = EVP_EC_gen("P-384");
+      break;
+    case KeyType::Ed25519:
+      pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+      break;
   }
   if (pkey == nullptr) {
-    return std::unexpected(openssl_error(ErrorCode::Internal,
-                                         "generating a " + std::string(to_string(type)) +
-                                             " key failed"));
+    return std::unexpected(openssl_error(
+        ErrorCode::Internal, "generating a " + std::string(to_string(type)) + " key failed"));
   }
   return Key(Owned<EVP_PKEY>(pkey));
 }
@@ -152,7 +167,8 @@ Result<Key> Key::parse(ByteView data, const Secret& passphrase) {
   if (is_complete_encrypted_key(data)) {
     drain_openssl_errors();
     if (passphrase.empty()) {
-      return fail(ErrorCode::WrongPassphrase, "the private key is encrypted and no passphrase was given",
+      return fail(ErrorCode::WrongPassphrase,
+                  "the private key is encrypted and no passphrase was given",
                   "give the key's passphrase with --passphrase-file");
     }
     return fail(ErrorCode::WrongPassphrase, "the passphrase does not open the private key",
@@ -208,9 +224,12 @@ std::string Key::public_key_pem() const {
 
 std::string Key::algorithm() const {
   switch (EVP_PKEY_get_base_id(pkey_.get())) {
-    case EVP_PKEY_RSA: return "RSA";
-    case EVP_PKEY_EC: return "EC";
-    case EVP_PKEY_ED25519: return "Ed25519";
+    case EVP_PKEY_RSA:
+      return "RSA";
+    case EVP_PKEY_EC:
+      return "EC";
+    case EVP_PKEY_ED25519:
+      return "Ed25519";
     default: {
       const char* name = EVP_PKEY_get0_type_name(pkey_.get());
       return name != nullptr ? name : "unknown";
@@ -226,11 +245,16 @@ std::optional<KeyType> Key::type() const {
   switch (EVP_PKEY_get_base_id(pkey_.get())) {
     case EVP_PKEY_RSA:
       switch (bits()) {
-        case 1024: return KeyType::Rsa1024;
-        case 2048: return KeyType::Rsa2048;
-        case 3072: return KeyType::Rsa3072;
-        case 4096: return KeyType::Rsa4096;
-        default: return std::nullopt;
+        case 1024:
+          return KeyType::Rsa1024;
+        case 2048:
+          return KeyType::Rsa2048;
+        case 3072:
+          return KeyType::Rsa3072;
+        case 4096:
+          return KeyType::Rsa4096;
+        default:
+          return std::nullopt;
       }
     case EVP_PKEY_EC: {
       char group[64] = {};
@@ -244,8 +268,10 @@ std::optional<KeyType> Key::type() const {
       if (name == "secp384r1" || name == "P-384") return KeyType::EcP384;
       return std::nullopt;
     }
-    case EVP_PKEY_ED25519: return KeyType::Ed25519;
-    default: return std::nullopt;
+    case EVP_PKEY_ED25519:
+      return KeyType::Ed25519;
+    default:
+      return std::nullopt;
   }
 }
 

@@ -6,9 +6,11 @@
 
 namespace telecert::pki {
 
-void sk_X509_pop_free_all(STACK_OF(X509)* stack) noexcept { sk_X509_pop_free(stack, X509_free); }
-void sk_PKCS7_pop_free_all(STACK_OF(PKCS7)* stack) noexcept { sk_PKCS7_pop_free(stack, PKCS7_free); }
-void sk_PKCS12_SAFEBAG_pop_free_all(STACK_OF(PKCS12_SAFEBAG)* stack) noexcept {
+void sk_X509_pop_free_all(STACK_OF(X509) * stack) noexcept { sk_X509_pop_free(stack, X509_free); }
+void sk_PKCS7_pop_free_all(STACK_OF(PKCS7) * stack) noexcept {
+  sk_PKCS7_pop_free(stack, PKCS7_free);
+}
+void sk_PKCS12_SAFEBAG_pop_free_all(STACK_OF(PKCS12_SAFEBAG) * stack) noexcept {
   sk_PKCS12_SAFEBAG_pop_free(stack, PKCS12_SAFEBAG_free);
 }
 
@@ -31,8 +33,8 @@ Error openssl_error(ErrorCode code, std::string message, std::string hint) {
 Owned<BIO> memory_bio(ByteView bytes) {
   // BIO_new_mem_buf takes an int length; inputs larger than that are refused by callers long
   // before (the upload limit is megabytes).
-  int length = bytes.size() > static_cast<std::size_t>(INT_MAX) ? INT_MAX
-                                                                 : static_cast<int>(bytes.size());
+  int length =
+      bytes.size() > static_cast<std::size_t>(INT_MAX) ? INT_MAX : static_cast<int>(bytes.size());
   return Owned<BIO>(BIO_new_mem_buf(bytes.data(), length));
 }
 

@@ -22,17 +22,17 @@
 namespace telecert::pki {
 
 // Frees a STACK_OF(X509) and every certificate in it.
-void sk_X509_pop_free_all(STACK_OF(X509)* stack) noexcept;
+void sk_X509_pop_free_all(STACK_OF(X509) * stack) noexcept;
 // The same for the stacks a PKCS#12 file unpacks into.
-void sk_PKCS7_pop_free_all(STACK_OF(PKCS7)* stack) noexcept;
-void sk_PKCS12_SAFEBAG_pop_free_all(STACK_OF(PKCS12_SAFEBAG)* stack) noexcept;
+void sk_PKCS7_pop_free_all(STACK_OF(PKCS7) * stack) noexcept;
+void sk_PKCS12_SAFEBAG_pop_free_all(STACK_OF(PKCS12_SAFEBAG) * stack) noexcept;
 
 template <class T>
 struct Free;
 
-#define TELECERT_OSSL_FREE(Type, fn)            \
-  template <>                                   \
-  struct Free<Type> {                           \
+#define TELECERT_OSSL_FREE(Type, fn)                   \
+  template <>                                          \
+  struct Free<Type> {                                  \
     void operator()(Type* p) const noexcept { fn(p); } \
   };
 

@@ -77,7 +77,7 @@ bool keep_key(const PKCS8_PRIV_KEY_INFO* info, UnpackedBags& out) {
 }
 
 // Walks `bags` (and nested safeContents bags). False when a shrouded key does not decrypt.
-bool collect_bags(const STACK_OF(PKCS12_SAFEBAG)* bags, std::string_view pass, int depth,
+bool collect_bags(const STACK_OF(PKCS12_SAFEBAG) * bags, std::string_view pass, int depth,
                   UnpackedBags& out) {
   // Nesting deeper than this is not produced by any exporter; the bound stops crafted recursion.
   if (depth > 4) return false;
@@ -103,7 +103,8 @@ bool collect_bags(const STACK_OF(PKCS12_SAFEBAG)* bags, std::string_view pass, i
       case NID_safeContentsBag:
         if (!collect_bags(PKCS12_SAFEBAG_get0_safes(bag), pass, depth + 1, out)) return false;
         break;
-      default: break;  // CRL and secret bags are not ours to import
+      default:
+        break;  // CRL and secret bags are not ours to import
     }
   }
   return true;
@@ -121,11 +122,14 @@ Result<RawContents> parse_without_mac(PKCS12* pfx, std::string_view pass) {
     PKCS7* safe = sk_PKCS7_value(safes.get(), i);
     Owned<STACK_OF(PKCS12_SAFEBAG)> contents;
     switch (OBJ_obj2nid(safe->type)) {
-      case NID_pkcs7_data: contents.reset(PKCS12_unpack_p7data(safe)); break;
+      case NID_pkcs7_data:
+        contents.reset(PKCS12_unpack_p7data(safe));
+        break;
       case NID_pkcs7_encrypted:
         contents.reset(PKCS12_unpack_p7encdata(safe, pass.data(), static_cast<int>(pass.size())));
         break;
-      default: continue;
+      default:
+        continue;
     }
     ok = contents != nullptr && collect_bags(contents.get(), pass, 0, bags);
   }
@@ -251,7 +255,8 @@ Result<Pkcs12Contents> read_pkcs12(ByteView data, const Secret& passphrase) {
   }
   if (!raw->certificate_der.empty()) {
     auto certificate = Certificate::from_der(raw->certificate_der);
-    if (!certificate) return std::unexpected(certificate.error().with_context("PKCS#12 certificate"));
+    if (!certificate)
+      return std::unexpected(certificate.error().with_context("PKCS#12 certificate"));
     contents.certificate = std::move(*certificate);
   }
   for (const auto& der : raw->other_der) {
@@ -266,10 +271,10 @@ Result<Bytes> write_pkcs12(const Key& key, const Certificate& certificate,
                            std::span<const Certificate> chain, const Secret& passphrase,
                            std::string_view friendly_name) {
   if (!key.matches(X509_get0_pubkey(certificate.get()))) {
-    return fail(ErrorCode::KeyMismatch,
-                "the private key does not belong to the certificate '" + certificate.subject() +
-                    "'",
-                "export the identity's own key with its certificate");
+    return fail(
+        ErrorCode::KeyMismatch,
+        "the private key does not belong to the certificate '" + certificate.subject() + "'",
+        "export the identity's own key with its certificate");
   }
   Owned<STACK_OF(X509)> others(sk_X509_new_null());
   for (const auto& member : chain) {

@@ -88,8 +88,8 @@ Result<SubjectAltName> parse_subject_alt_name(std::string_view text) {
                 "use one of dns, ip, email, uri (e.g. dns:sbc1.example.com)");
   }
   if (value.empty()) {
-    return fail(ErrorCode::InvalidArgument, "subject alternative name '" + std::string(text) +
-                                                "' has an empty value");
+    return fail(ErrorCode::InvalidArgument,
+                "subject alternative name '" + std::string(text) + "' has an empty value");
   }
   switch (entry->type) {
     case SanType::Ip: {
@@ -140,7 +140,8 @@ Result<Owned<X509_NAME>> build_x509_name(const DistinguishedName& name) {
   if (!name.country.empty() &&
       (name.country.size() != 2 || !std::isalpha(static_cast<unsigned char>(name.country[0])) ||
        !std::isalpha(static_cast<unsigned char>(name.country[1])))) {
-    return fail(ErrorCode::InvalidArgument, "country '" + name.country + "' is not a two-letter code",
+    return fail(ErrorCode::InvalidArgument,
+                "country '" + name.country + "' is not a two-letter code",
                 "use the ISO 3166 code, e.g. US or DE");
   }
   for (const auto& [field, value] : fields) {
@@ -148,10 +149,10 @@ Result<Owned<X509_NAME>> build_x509_name(const DistinguishedName& name) {
     if (X509_NAME_add_entry_by_txt(result.get(), field, MBSTRING_UTF8,
                                    reinterpret_cast<const unsigned char*>(value->data()),
                                    static_cast<int>(value->size()), -1, 0) != 1) {
-      return std::unexpected(openssl_error(ErrorCode::InvalidArgument,
-                                           std::string("the ") + field + " value '" + *value +
-                                               "' is not accepted",
-                                           "check its length (CN at most 64 characters)"));
+      return std::unexpected(
+          openssl_error(ErrorCode::InvalidArgument,
+                        std::string("the ") + field + " value '" + *value + "' is not accepted",
+                        "check its length (CN at most 64 characters)"));
     }
   }
   return result;
@@ -165,9 +166,9 @@ Result<Owned<GENERAL_NAMES>> build_general_names(const std::vector<SubjectAltNam
     Owned<GENERAL_NAME> name(
         a2i_GENERAL_NAME(nullptr, nullptr, nullptr, entry->gen_type, san.value.c_str(), 0));
     if (name == nullptr) {
-      return std::unexpected(openssl_error(ErrorCode::InvalidArgument,
-                                           "subject alternative name '" + to_string(san) +
-                                               "' cannot be encoded"));
+      return std::unexpected(
+          openssl_error(ErrorCode::InvalidArgument,
+                        "subject alternative name '" + to_string(san) + "' cannot be encoded"));
     }
     sk_GENERAL_NAME_push(names.get(), name.release());
   }
@@ -179,7 +180,9 @@ std::vector<SubjectAltName> read_general_names(const GENERAL_NAMES* names) {
   for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
     switch (name->type) {
-      case GEN_DNS: result.push_back({SanType::Dns, asn1_string_text(name->d.dNSName)}); break;
+      case GEN_DNS:
+        result.push_back({SanType::Dns, asn1_string_text(name->d.dNSName)});
+        break;
       case GEN_EMAIL:
         result.push_back({SanType::Email, asn1_string_text(name->d.rfc822Name)});
         break;
@@ -196,7 +199,8 @@ std::vector<SubjectAltName> read_general_names(const GENERAL_NAMES* names) {
         }
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
   return result;
@@ -235,10 +239,14 @@ Result<SignatureDigest> parse_signature_digest(std::string_view text) {
 
 std::string_view to_string(SignatureDigest digest) {
   switch (digest) {
-    case SignatureDigest::Sha1: return "sha1";
-    case SignatureDigest::Sha256: return "sha256";
-    case SignatureDigest::Sha384: return "sha384";
-    case SignatureDigest::Sha512: return "sha512";
+    case SignatureDigest::Sha1:
+      return "sha1";
+    case SignatureDigest::Sha256:
+      return "sha256";
+    case SignatureDigest::Sha384:
+      return "sha384";
+    case SignatureDigest::Sha512:
+      return "sha512";
   }
   return "sha256";
 }
@@ -246,10 +254,14 @@ std::string_view to_string(SignatureDigest digest) {
 const EVP_MD* digest_for(SignatureDigest digest, const EVP_PKEY* signing_key) {
   if (EVP_PKEY_get_base_id(signing_key) == EVP_PKEY_ED25519) return nullptr;
   switch (digest) {
-    case SignatureDigest::Sha1: return EVP_sha1();
-    case SignatureDigest::Sha256: return EVP_sha256();
-    case SignatureDigest::Sha384: return EVP_sha384();
-    case SignatureDigest::Sha512: return EVP_sha512();
+    case SignatureDigest::Sha1:
+      return EVP_sha1();
+    case SignatureDigest::Sha256:
+      return EVP_sha256();
+    case SignatureDigest::Sha384:
+      return EVP_sha384();
+    case SignatureDigest::Sha512:
+      return EVP_sha512();
   }
   return EVP_sha256();
 }

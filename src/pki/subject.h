@@ -42,7 +42,8 @@ Result<Owned<X509_NAME>> build_x509_name(const DistinguishedName& name);
 
 // Builds the GENERAL_NAMES of a subjectAltName extension.
 Result<Owned<GENERAL_NAMES>> build_general_names(const std::vector<SubjectAltName>& sans);
-// Reads GENERAL_NAMES back into typed names; types we do not model (otherName, dirName) are skipped.
+// Reads GENERAL_NAMES back into typed names; types we do not model (otherName, dirName) are
+// skipped.
 std::vector<SubjectAltName> read_general_names(const GENERAL_NAMES* names);
 
 // One-line RFC 2253 text of a name ("CN=a,O=b"), UTF-8.

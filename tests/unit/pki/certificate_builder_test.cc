@@ -22,8 +22,8 @@ using telecert::testing::write_file;
 std::string openssl(std::vector<std::string> args, std::string_view input = {}) {
   args.insert(args.begin(), "openssl");
   auto result = run_command(args, input);
-  EXPECT_EQ(result.exit_status, 0) << "openssl " << args[1] << ": " << result.output
-                                   << result.error;
+  EXPECT_EQ(result.exit_status, 0)
+      << "openssl " << args[1] << ": " << result.output << result.error;
   return result.output + result.error;
 }
 
@@ -43,8 +43,8 @@ const Key& rsa_key() {
 
 CertificateSpec leaf_spec(std::string common_name = "sbc1.example.com") {
   CertificateSpec spec;
-  spec.subject = {.common_name = std::move(common_name), .organization = "Acme Telecom",
-                  .country = "US"};
+  spec.subject = {
+      .common_name = std::move(common_name), .organization = "Acme Telecom", .country = "US"};
   spec.subject_alt_names = {{SanType::Dns, "sbc1.example.com"},
                             {SanType::Ip, "192.0.2.10"},
                             {SanType::Ip, "2001:db8::10"},
@@ -215,8 +215,8 @@ TEST(CertificateBuilderTest, ValidityStartsAtNotBeforeAndLastsTheGivenDays) {
   EXPECT_EQ(certificate->not_after(), spec.not_before + std::chrono::days{825});
   TempDir directory;
   write_file(directory / "c.pem", certificate->pem());
-  std::string dates = openssl({"x509", "-in", (directory / "c.pem").string(), "-noout", "-dates",
-                               "-dateopt", "iso_8601"});
+  std::string dates = openssl(
+      {"x509", "-in", (directory / "c.pem").string(), "-noout", "-dates", "-dateopt", "iso_8601"});
   EXPECT_NE(dates.find("notBefore=2025-03-01 13:00:07Z"), std::string::npos) << dates;
   EXPECT_NE(dates.find("notAfter=2027-06-04 13:00:07Z"), std::string::npos) << dates;
 }
@@ -291,8 +291,7 @@ TEST(CertificateBuilderTest, IntermediateCaChainVerifiesInOpenssl) {
   Issuer intermediate_issuer{*intermediate, *intermediate_key};
   auto leaf = build_certificate(p256_key(), leaf_spec(), &intermediate_issuer);
   ASSERT_TRUE(leaf);
-  auto verified =
-      openssl_verify(directory, *leaf, {*root}, {*intermediate}, {"-x509_strict"});
+  auto verified = openssl_verify(directory, *leaf, {*root}, {*intermediate}, {"-x509_strict"});
   EXPECT_EQ(verified.exit_status, 0) << verified.output << verified.error;
   auto without_intermediate = openssl_verify(directory, *leaf, {*root});
   EXPECT_NE(without_intermediate.exit_status, 0);
@@ -306,14 +305,12 @@ TEST(CertificateBuilderTest, IssuesFromOpensslMadeCaWithoutSubjectKeyIdentifier)
              "basicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,cRLSign\n"
              "subjectKeyIdentifier = none\nauthorityKeyIdentifier = none\n");
   const std::string key_file = (directory / "ca.key").string();
-  openssl({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out",
-           key_file});
+  openssl({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key_file});
   openssl({"req", "-x509", "-new", "-key", key_file, "-subj", "/CN=Old Manufacturer CA", "-days",
            "100", "-config", (directory / "ca.cnf").string(), "-extensions", "ca", "-out",
            (directory / "ca.pem").string()});
   auto ca_key = Key::parse(to_bytes(read_file(key_file)));
-  std::string ca_der =
-      openssl({"x509", "-in", (directory / "ca.pem").string(), "-outform", "DER"});
+  std::string ca_der = openssl({"x509", "-in", (directory / "ca.pem").string(), "-outform", "DER"});
   auto ca = Certificate::from_der(as_bytes(ca_der));
   ASSERT_TRUE(ca_key && ca);
   Issuer issuer{*ca, *ca_key};

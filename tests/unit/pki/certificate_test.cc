@@ -131,7 +131,7 @@ OpensslReading read_with_openssl(const std::string& file) {
   const std::string text = openssl({"x509", "-in", file, "-noout", "-text"});
   reading.signature_algorithm = rest_of_line(text, "Signature Algorithm:");
   const std::string algorithm = rest_of_line(text, "Public Key Algorithm:");
-  reading.public_key_algorithm = algorithm == "rsaEncryption"      ? "RSA"
+  reading.public_key_algorithm = algorithm == "rsaEncryption"    ? "RSA"
                                  : algorithm == "id-ecPublicKey" ? "EC"
                                  : algorithm == "ED25519"        ? "Ed25519"
                                                                  : algorithm;
@@ -147,13 +147,18 @@ OpensslReading read_with_openssl(const std::string& file) {
     reading.path_length = std::stol(constraints.substr(at + 8));
   }
   static const std::map<std::string, std::string> kKeyUsageNames{
-      {"Digital Signature", "digitalSignature"}, {"Non Repudiation", "nonRepudiation"},
-      {"Key Encipherment", "keyEncipherment"},   {"Data Encipherment", "dataEncipherment"},
-      {"Key Agreement", "keyAgreement"},         {"Certificate Sign", "keyCertSign"},
-      {"CRL Sign", "cRLSign"},                   {"Encipher Only", "encipherOnly"},
+      {"Digital Signature", "digitalSignature"},
+      {"Non Repudiation", "nonRepudiation"},
+      {"Key Encipherment", "keyEncipherment"},
+      {"Data Encipherment", "dataEncipherment"},
+      {"Key Agreement", "keyAgreement"},
+      {"Certificate Sign", "keyCertSign"},
+      {"CRL Sign", "cRLSign"},
+      {"Encipher Only", "encipherOnly"},
       {"Decipher Only", "decipherOnly"}};
   if (auto usage = text_section(text, "X509v3 Key Usage"); !usage.empty()) {
-    for (const auto& name : split(usage, ", ")) reading.key_usage.push_back(kKeyUsageNames.at(name));
+    for (const auto& name : split(usage, ", "))
+      reading.key_usage.push_back(kKeyUsageNames.at(name));
   }
   static const std::map<std::string, std::string> kExtendedKeyUsageNames{
       {"TLS Web Server Authentication", "serverAuth"},
@@ -220,9 +225,9 @@ class OpensslCertificates : public ::testing::Test {
     openssl({"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072", "-out",
              path("ca.key")});
     openssl({"req", "-x509", "-new", "-key", path("ca.key"), "-sha384", "-utf8", "-subj",
-             "/C=DE/ST=Bayern/L=München/O=Acme\\, Inc./OU=Voice/CN=sbc1.example.com",
-             "-set_serial", "0x00A1B2C3D4E5F60718293A4B5C6D7E8F90", "-days", "30", "-config",
-             path("ext.cnf"), "-extensions", "ca", "-out", path("ca.pem")});
+             "/C=DE/ST=Bayern/L=München/O=Acme\\, Inc./OU=Voice/CN=sbc1.example.com", "-set_serial",
+             "0x00A1B2C3D4E5F60718293A4B5C6D7E8F90", "-days", "30", "-config", path("ext.cnf"),
+             "-extensions", "ca", "-out", path("ca.pem")});
     openssl({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out",
              path("leaf.key")});
     openssl({"req", "-new", "-key", path("leaf.key"), "-subj", "/CN=phone 42/O=Acme", "-config",
@@ -231,9 +236,8 @@ class OpensslCertificates : public ::testing::Test {
              path("ca.key"), "-set_serial", "7", "-days", "400", "-sha256", "-extfile",
              path("ext.cnf"), "-extensions", "leaf", "-out", path("leaf.pem")});
     openssl({"genpkey", "-algorithm", "ED25519", "-out", path("ed.key")});
-    openssl({"req", "-x509", "-new", "-key", path("ed.key"), "-subj", "/CN=ed25519 device",
-             "-days", "10", "-config", path("ext.cnf"), "-extensions", "zero_path", "-out",
-             path("ed.pem")});
+    openssl({"req", "-x509", "-new", "-key", path("ed.key"), "-subj", "/CN=ed25519 device", "-days",
+             "10", "-config", path("ext.cnf"), "-extensions", "zero_path", "-out", path("ed.pem")});
     // No extensions at all: a version 1 certificate, signed by the CA.
     openssl({"x509", "-req", "-in", path("leaf.csr"), "-CA", path("ca.pem"), "-CAkey",
              path("ca.key"), "-set_serial", "0x0100", "-days", "1", "-sha512", "-out",
@@ -351,7 +355,8 @@ TEST_F(OpensslCertificates, CertificateWithoutExtensionsHasNoneOfTheirFields) {
 
 TEST_F(OpensslCertificates, SerialTextMatchesOpensslForZeroNegativeAndHighBitSerials) {
   // Zero and negative serials are not allowed by RFC 5280 but exist on deployed devices.
-  for (std::string serial : {"0", "-5", "0x80", "0x0F", "0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"}) {
+  for (std::string serial :
+       {"0", "-5", "0x80", "0x0F", "0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"}) {
     std::string file = path("serial.pem");
     openssl({"req", "-x509", "-new", "-key", path("leaf.key"), "-subj", "/CN=serial", "-set_serial",
              serial, "-days", "1", "-config", path("ext.cnf"), "-out", file});
@@ -365,7 +370,8 @@ TEST_F(OpensslCertificates, SerialTextMatchesOpensslForZeroNegativeAndHighBitSer
 
 TEST_F(OpensslCertificates, DerAndPemRoundTripByteForByte) {
   Certificate certificate = load("ca.pem");
-  EXPECT_EQ(as_text(certificate.der()), openssl({"x509", "-in", path("ca.pem"), "-outform", "DER"}));
+  EXPECT_EQ(as_text(certificate.der()),
+            openssl({"x509", "-in", path("ca.pem"), "-outform", "DER"}));
   EXPECT_EQ(certificate.pem(), read_file(path("ca.pem")));
 }
 
@@ -389,9 +395,8 @@ TEST_F(OpensslCertificates, SameNameButOtherKeyIsNotTheIssuer) {
   openssl({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out",
            path("impostor.key")});
   openssl({"req", "-x509", "-new", "-key", path("impostor.key"), "-utf8", "-subj",
-           "/C=DE/ST=Bayern/L=München/O=Acme\\, Inc./OU=Voice/CN=sbc1.example.com", "-days",
-           "30", "-config", path("ext.cnf"), "-extensions", "zero_path", "-out",
-           path("impostor.pem")});
+           "/C=DE/ST=Bayern/L=München/O=Acme\\, Inc./OU=Voice/CN=sbc1.example.com", "-days", "30",
+           "-config", path("ext.cnf"), "-extensions", "zero_path", "-out", path("impostor.pem")});
   Certificate impostor = load("impostor.pem");
   Certificate leaf = load("leaf.pem");
   EXPECT_EQ(impostor.subject(), leaf.issuer());

@@ -35,12 +35,10 @@ CertificateSpec spec_for(std::string common_name, bool is_ca) {
 
 Certificate build(const Key& key, const CertificateSpec& spec, const Certificate* issuer = nullptr,
                   const Key* issuer_key = nullptr) {
-  auto certificate = issuer == nullptr
-                         ? build_certificate(key, spec)
-                         : [&] {
-                             Issuer with{*issuer, *issuer_key};
-                             return build_certificate(key, spec, &with);
-                           }();
+  auto certificate = issuer == nullptr ? build_certificate(key, spec) : [&] {
+    Issuer with{*issuer, *issuer_key};
+    return build_certificate(key, spec, &with);
+  }();
   EXPECT_TRUE(certificate) << certificate.error().message;
   return *certificate;
 }
@@ -63,8 +61,8 @@ class ChainTest : public ::testing::Test {
         build(*intermediate_key_, spec_for("Intermediate CA", true), root_, root_key_));
     issuing_ = new Certificate(
         build(*issuing_key_, spec_for("Issuing CA", true), intermediate_, intermediate_key_));
-    leaf_ = new Certificate(build(*leaf_key_, spec_for("sbc1.example.com", false), issuing_,
-                                  issuing_key_));
+    leaf_ = new Certificate(
+        build(*leaf_key_, spec_for("sbc1.example.com", false), issuing_, issuing_key_));
     other_root_ = new Certificate(build(*other_key_, spec_for("Other Root", true)));
   }
   static void TearDownTestSuite() {
@@ -167,10 +165,9 @@ TEST_F(ChainTest, OrderMatchesOpensslVerifyShowChain) {
   write_file(directory / "untrusted.pem",
              intermediate_->pem() + other_root_->pem() + issuing_->pem());
   write_file(directory / "leaf.pem", leaf_->pem());
-  auto verified = run_command({"openssl", "verify", "-show_chain", "-CAfile",
-                               (directory / "root.pem").string(), "-untrusted",
-                               (directory / "untrusted.pem").string(),
-                               (directory / "leaf.pem").string()});
+  auto verified = run_command(
+      {"openssl", "verify", "-show_chain", "-CAfile", (directory / "root.pem").string(),
+       "-untrusted", (directory / "untrusted.pem").string(), (directory / "leaf.pem").string()});
   ASSERT_EQ(verified.exit_status, 0) << verified.output << verified.error;
   // Lines such as "depth=1: CN = Issuing CA (untrusted)", leaf first.
   std::vector<std::string> openssl_order;
@@ -210,9 +207,9 @@ TEST_F(ChainTest, FindsCertificateForKey) {
 }
 
 TEST_F(ChainTest, RightOrderHasNoProblems) {
-  EXPECT_TRUE(chain_order_problems(
-                  std::vector<Certificate>{*leaf_, *issuing_, *intermediate_, *root_})
-                  .empty());
+  EXPECT_TRUE(
+      chain_order_problems(std::vector<Certificate>{*leaf_, *issuing_, *intermediate_, *root_})
+          .empty());
   EXPECT_TRUE(chain_order_problems(std::vector<Certificate>{*leaf_}).empty());
   EXPECT_TRUE(chain_order_problems({}).empty());
 }
@@ -221,8 +218,7 @@ TEST_F(ChainTest, WrongOrderIsDescribed) {
   auto problems =
       chain_order_problems(std::vector<Certificate>{*root_, *intermediate_, *issuing_, *leaf_});
   ASSERT_FALSE(problems.empty());
-  EXPECT_NE(problems[0].find("'CN=sbc1.example.com' is, and should come first"),
-            std::string::npos)
+  EXPECT_NE(problems[0].find("'CN=sbc1.example.com' is, and should come first"), std::string::npos)
       << problems[0];
   EXPECT_EQ(problems.size(), 4u);
 }

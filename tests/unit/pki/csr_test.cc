@@ -92,8 +92,9 @@ TEST(CsrBuildTest, ChosenDigestIsTheSignatureAlgorithm) {
     auto rsa = Csr::build(rsa_key(), spec);
     auto ec = Csr::build(p256_key(), spec);
     ASSERT_TRUE(rsa && ec);
-    EXPECT_NE(openssl_reading(directory, *rsa).find(std::string("Signature Algorithm: ") + rsa_name),
-              std::string::npos)
+    EXPECT_NE(
+        openssl_reading(directory, *rsa).find(std::string("Signature Algorithm: ") + rsa_name),
+        std::string::npos)
         << rsa_name;
     EXPECT_NE(openssl_reading(directory, *ec).find(std::string("Signature Algorithm: ") + ec_name),
               std::string::npos)
@@ -131,8 +132,9 @@ TEST(CsrBuildTest, CsrWithoutSansHasNoExtensionRequest) {
 TEST(CsrBuildTest, ReadsBackItsOwnFields) {
   auto csr = Csr::build(rsa_key(), full_spec());
   ASSERT_TRUE(csr);
-  EXPECT_EQ(csr->subject(),
-            "CN=sbc1.example.com,OU=Voice Engineering,O=Acme Telecom,L=Springfield,ST=Illinois,C=US");
+  EXPECT_EQ(
+      csr->subject(),
+      "CN=sbc1.example.com,OU=Voice Engineering,O=Acme Telecom,L=Springfield,ST=Illinois,C=US");
   EXPECT_EQ(csr->subject_alt_names(), full_spec().subject_alt_names);
   EXPECT_EQ(csr->public_key_algorithm(), "RSA");
   EXPECT_EQ(csr->public_key_bits(), 2048);

@@ -21,8 +21,8 @@ using telecert::testing::write_file;
 std::string openssl(std::vector<std::string> args, std::string_view input = {}) {
   args.insert(args.begin(), "openssl");
   auto result = run_command(args, input);
-  EXPECT_EQ(result.exit_status, 0) << "openssl " << args[1] << ": " << result.output
-                                   << result.error;
+  EXPECT_EQ(result.exit_status, 0)
+      << "openssl " << args[1] << ": " << result.output << result.error;
   return result.output;
 }
 
@@ -62,8 +62,8 @@ class FileDecoderTest : public ::testing::Test {
     delete directory_;
     directory_ = nullptr;
   }
-  static void issue(const std::string& name, const std::string& subject,
-                    const std::string& issuer, const std::string& extensions) {
+  static void issue(const std::string& name, const std::string& subject, const std::string& issuer,
+                    const std::string& extensions) {
     openssl({"req", "-new", "-key", path(name + ".key"), "-subj", subject, "-config",
              path("ext.cnf"), "-out", path(name + ".csr")});
     openssl({"x509", "-req", "-in", path(name + ".csr"), "-CA", path(issuer + ".pem"), "-CAkey",
@@ -255,8 +255,8 @@ TEST_F(FileDecoderTest, ReadingCertificatesSkipsKeysWithoutNeedingTheirPassphras
 }
 
 TEST_F(FileDecoderTest, ReadsTrustedCertificateAndSkipsOtherBlocks) {
-  const std::string trusted = openssl({"x509", "-in", path("root.pem"), "-trustout",
-                                       "-addtrust", "serverAuth"});
+  const std::string trusted =
+      openssl({"x509", "-in", path("root.pem"), "-trustout", "-addtrust", "serverAuth"});
   ASSERT_NE(trusted.find("BEGIN TRUSTED CERTIFICATE"), std::string::npos);
   const std::string public_key = openssl({"pkey", "-in", path("leaf.key"), "-pubout"});
   auto decoded = decode_file(as_bytes(public_key + trusted));
@@ -315,9 +315,9 @@ TEST_F(FileDecoderTest, TruncatedDerIsMalformedInputThatSaysTruncated) {
   openssl({"pkcs12", "-export", "-inkey", path("leaf.key"), "-in", path("leaf.pem"), "-passout",
            "pass:pw", "-out", path("truncated.p12")});
   const std::string p12 = file("truncated.p12");
-  expect_malformed(decode_file(as_bytes(std::string_view(p12).substr(0, p12.size() / 2)),
-                               Secret("pw")),
-                   "the DER data is truncated");
+  expect_malformed(
+      decode_file(as_bytes(std::string_view(p12).substr(0, p12.size() / 2)), Secret("pw")),
+      "the DER data is truncated");
 }
 
 TEST(FileFormatTest, NamesEveryFormat) {

@@ -122,8 +122,8 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return std::string(to_string(info.param.type)); });
 
 TEST_F(OpensslKeys, ReadsPlainPkcs8PemOfEveryAlgorithm) {
-  for (auto [file, description] : {std::pair{"rsa.pem", "RSA 2048"}, {"ec.pem", "EC P-384"},
-                                   {"ed25519.pem", "Ed25519"}}) {
+  for (auto [file, description] :
+       {std::pair{"rsa.pem", "RSA 2048"}, {"ec.pem", "EC P-384"}, {"ed25519.pem", "Ed25519"}}) {
     auto key = Key::parse(file_bytes(path(file)));
     ASSERT_TRUE(key) << file << ": " << key.error().message;
     EXPECT_EQ(key->description(), description);
@@ -134,8 +134,8 @@ TEST_F(OpensslKeys, ReadsPlainPkcs8PemOfEveryAlgorithm) {
 TEST_F(OpensslKeys, ReadsPlainPkcs8Der) {
   for (auto file : {"rsa.pem", "ec.pem", "ed25519.pem"}) {
     std::string der_file = path(std::string(file) + ".p8.der");
-    openssl({"pkcs8", "-topk8", "-nocrypt", "-in", path(file), "-outform", "DER", "-out",
-             der_file});
+    openssl(
+        {"pkcs8", "-topk8", "-nocrypt", "-in", path(file), "-outform", "DER", "-out", der_file});
     auto key = Key::parse(file_bytes(der_file));
     ASSERT_TRUE(key) << file << ": " << key.error().message;
     EXPECT_EQ(key->public_key_pem(), openssl_public_pem(path(file)));
@@ -252,8 +252,7 @@ TEST_F(OpensslKeys, MissingPassphraseOnEncryptedKeyIsWrongPassphraseError) {
     auto key = Key::parse(file_bytes(file));
     ASSERT_FALSE(key) << file;
     EXPECT_EQ(key.error().code, ErrorCode::WrongPassphrase) << key.error().message;
-    EXPECT_NE(key.error().message.find("no passphrase"), std::string::npos)
-        << key.error().message;
+    EXPECT_NE(key.error().message.find("no passphrase"), std::string::npos) << key.error().message;
   }
 }
 
@@ -277,9 +276,10 @@ TEST(KeyParseTest, EmptyInputIsMalformedInput) {
 }
 
 TEST(KeyParseTest, JunkIsMalformedInput) {
-  for (std::string junk : {std::string("hello, this is not a key\n"),
-                           std::string("\x30\x03\x02\x01\x00", 5), std::string(300, '\xA5'),
-                           std::string("-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n")}) {
+  for (std::string junk :
+       {std::string("hello, this is not a key\n"), std::string("\x30\x03\x02\x01\x00", 5),
+        std::string(300, '\xA5'),
+        std::string("-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n")}) {
     auto key = Key::parse(to_bytes(junk));
     ASSERT_FALSE(key);
     EXPECT_EQ(key.error().code, ErrorCode::MalformedInput) << key.error().message;
@@ -290,8 +290,8 @@ TEST(KeyParseTest, JunkIsMalformedInput) {
 TEST_F(OpensslKeys, TruncatedKeysAreMalformedInput) {
   std::string pem = read_file(path("rsa.pem"));
   std::string der_file = path("truncated.der");
-  openssl({"pkcs8", "-topk8", "-nocrypt", "-in", path("rsa.pem"), "-outform", "DER", "-out",
-           der_file});
+  openssl(
+      {"pkcs8", "-topk8", "-nocrypt", "-in", path("rsa.pem"), "-outform", "DER", "-out", der_file});
   std::string der = read_file(der_file);
   for (const auto& cut : {pem.substr(0, pem.size() / 2), der.substr(0, der.size() / 2),
                           der.substr(0, der.size() - 1)}) {

@@ -24,8 +24,8 @@ using telecert::testing::write_file;
 std::string openssl(std::vector<std::string> args, std::string_view input = {}) {
   args.insert(args.begin(), "openssl");
   auto result = run_command(args, input);
-  EXPECT_EQ(result.exit_status, 0) << "openssl " << args[1] << ": " << result.output
-                                   << result.error;
+  EXPECT_EQ(result.exit_status, 0)
+      << "openssl " << args[1] << ": " << result.output << result.error;
   return result.output + result.error;
 }
 
@@ -48,8 +48,8 @@ class OpensslPkcs12 : public ::testing::Test {
     directory_ = new TempDir();
     openssl({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out",
              path("ca.key")});
-    openssl({"req", "-x509", "-new", "-key", path("ca.key"), "-subj", "/CN=Acme Device CA",
-             "-days", "100", "-out", path("ca.pem")});
+    openssl({"req", "-x509", "-new", "-key", path("ca.key"), "-subj", "/CN=Acme Device CA", "-days",
+             "100", "-out", path("ca.pem")});
     openssl({"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out",
              path("leaf.key")});
     openssl({"req", "-new", "-key", path("leaf.key"), "-subj", "/CN=phone-0042", "-out",
@@ -66,10 +66,10 @@ class OpensslPkcs12 : public ::testing::Test {
   // `openssl pkcs12 -export` of leaf key + leaf + CA with `extra` options.
   static Bytes export_pkcs12(std::string_view name, const std::string& passphrase,
                              std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"pkcs12", "-export", "-inkey", path("leaf.key"), "-in",
-                                  path("leaf.pem"), "-certfile", path("ca.pem"), "-name",
-                                  "phone identity", "-passout", "pass:" + passphrase, "-out",
-                                  path(name)};
+    std::vector<std::string> args{"pkcs12", "-export",        "-inkey",    path("leaf.key"),
+                                  "-in",    path("leaf.pem"), "-certfile", path("ca.pem"),
+                                  "-name",  "phone identity", "-passout",  "pass:" + passphrase,
+                                  "-out",   path(name)};
     args.insert(args.end(), extra.begin(), extra.end());
     openssl(args);
     return to_bytes(read_file(path(name)));
@@ -93,8 +93,8 @@ TempDir* OpensslPkcs12::directory_ = nullptr;
 
 TEST_F(OpensslPkcs12, ReadsModernOpensslExport) {
   Bytes file = export_pkcs12("modern.p12", "s3cret");
-  std::string info = openssl({"pkcs12", "-in", path("modern.p12"), "-info", "-noout", "-passin",
-                              "pass:s3cret"});
+  std::string info =
+      openssl({"pkcs12", "-in", path("modern.p12"), "-info", "-noout", "-passin", "pass:s3cret"});
   ASSERT_NE(info.find("AES-256-CBC"), std::string::npos) << info;
   EXPECT_TRUE(looks_like_pkcs12(file));
   auto contents = read_pkcs12(file, Secret("s3cret"));
@@ -128,9 +128,9 @@ TEST_F(OpensslPkcs12, ReadsLegacyRc2AndTripleDesExportThroughPrivateContext) {
 }
 
 TEST_F(OpensslPkcs12, ReadsTripleDesExportWithSha1Mac) {
-  Bytes file = export_pkcs12("des.p12", "s3cret",
-                             {"-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES", "-macalg",
-                              "sha1"});
+  Bytes file =
+      export_pkcs12("des.p12", "s3cret",
+                    {"-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES", "-macalg", "sha1"});
   auto contents = read_pkcs12(file, Secret("s3cret"));
   ASSERT_TRUE(contents) << contents.error().message;
   expect_leaf_key_and_chain(*contents);
@@ -152,9 +152,8 @@ TEST_F(OpensslPkcs12, WrongPassphraseOnPkcs12IsWrongPassphraseError) {
 
 TEST_F(OpensslPkcs12, ReadsPkcs12WithoutMacAndRejectsWrongPassphrase) {
   // OpenSSL 3.0's PKCS12_parse refuses these whenever a passphrase is given.
-  for (auto [name, extra] :
-       {std::pair{"nomac.p12", std::vector<std::string>{"-nomac"}},
-        {"nomac-legacy.p12", std::vector<std::string>{"-nomac", "-legacy"}}}) {
+  for (auto [name, extra] : {std::pair{"nomac.p12", std::vector<std::string>{"-nomac"}},
+                             {"nomac-legacy.p12", std::vector<std::string>{"-nomac", "-legacy"}}}) {
     Bytes file = export_pkcs12(name, "right", extra);
     auto good = read_pkcs12(file, Secret("right"));
     ASSERT_TRUE(good) << name << ": " << good.error().message;
@@ -168,8 +167,7 @@ TEST_F(OpensslPkcs12, ReadsPkcs12WithoutMacAndRejectsWrongPassphrase) {
 }
 
 TEST_F(OpensslPkcs12, ReadsUnencryptedPkcs12WithoutMacLikeJavaTruststores) {
-  Bytes file = export_pkcs12("plain.p12", "",
-                             {"-nomac", "-keypbe", "NONE", "-certpbe", "NONE"});
+  Bytes file = export_pkcs12("plain.p12", "", {"-nomac", "-keypbe", "NONE", "-certpbe", "NONE"});
   auto contents = read_pkcs12(file, Secret{});
   ASSERT_TRUE(contents) << contents.error().message;
   expect_leaf_key_and_chain(*contents);
@@ -259,8 +257,8 @@ TEST_F(WritePkcs12Test, OurPkcs12OpensInOpensslWithAes256AndSha256Mac) {
   ASSERT_TRUE(file) << file.error().message;
   write_file(directory_ / "out.p12", as_text(*file));
   const std::string p12 = (directory_ / "out.p12").string();
-  std::string info = openssl({"pkcs12", "-in", p12, "-info", "-noout", "-passin",
-                              "pass:export pass"});
+  std::string info =
+      openssl({"pkcs12", "-in", p12, "-info", "-noout", "-passin", "pass:export pass"});
   EXPECT_NE(info.find("MAC: sha256"), std::string::npos) << info;
   EXPECT_NE(info.find("PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC"), std::string::npos)
       << info;
@@ -276,8 +274,8 @@ TEST_F(WritePkcs12Test, OurPkcs12OpensInOpensslWithAes256AndSha256Mac) {
   EXPECT_NE(dump.find("subject=CN = Acme Device CA"), std::string::npos) << dump;
   EXPECT_NE(dump.find("BEGIN PRIVATE KEY"), std::string::npos);
 
-  auto wrong = run_command({"openssl", "pkcs12", "-in", p12, "-info", "-noout", "-passin",
-                            "pass:nope"});
+  auto wrong =
+      run_command({"openssl", "pkcs12", "-in", p12, "-info", "-noout", "-passin", "pass:nope"});
   EXPECT_NE(wrong.exit_status, 0);
 }
 
@@ -300,8 +298,8 @@ TEST_F(WritePkcs12Test, EmptyPassphraseAndNoChainOpenInOpenssl) {
   auto file = write_pkcs12(*key_, *leaf_, {}, Secret{}, "");
   ASSERT_TRUE(file) << file.error().message;
   write_file(directory_ / "empty.p12", as_text(*file));
-  std::string dump = openssl({"pkcs12", "-in", (directory_ / "empty.p12").string(), "-nodes",
-                              "-passin", "pass:"});
+  std::string dump =
+      openssl({"pkcs12", "-in", (directory_ / "empty.p12").string(), "-nodes", "-passin", "pass:"});
   EXPECT_NE(dump.find("subject=CN = phone-0042"), std::string::npos) << dump;
   EXPECT_EQ(dump.find("friendlyName"), std::string::npos) << "no empty friendly name: " << dump;
   auto contents = read_pkcs12(*file, Secret{});

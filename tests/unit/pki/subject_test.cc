@@ -56,9 +56,9 @@ TEST(SubjectAltNameTest, WildcardOnlyAsCompleteLeftMostLabel) {
   EXPECT_TRUE(parse_subject_alt_name("dns:*.example.com"));
   EXPECT_TRUE(parse_subject_alt_name("dns:_sip._udp.example.com"));
   EXPECT_TRUE(parse_subject_alt_name("dns:localhost"));
-  for (std::string_view text : {"dns:*", "dns:a*.example.com", "dns:www.*.example.com",
-                                "dns:*.*.example.com", "dns:**.example.com", "dns:a..example.com",
-                                "dns:.example.com", "dns:example.com."}) {
+  for (std::string_view text :
+       {"dns:*", "dns:a*.example.com", "dns:www.*.example.com", "dns:*.*.example.com",
+        "dns:**.example.com", "dns:a..example.com", "dns:.example.com", "dns:example.com."}) {
     auto san = parse_subject_alt_name(text);
     ASSERT_FALSE(san) << text;
     EXPECT_EQ(san.error().code, ErrorCode::InvalidArgument) << text;
@@ -114,7 +114,8 @@ TEST(DistinguishedNameTest, BuildsNameInConventionalOrder) {
   auto built = build_x509_name(name);
   ASSERT_TRUE(built) << built.error().message;
   // RFC 2253 text lists the most specific RDN first; the encoding has C first.
-  EXPECT_EQ(name_to_string(built->get()), "CN=sbc1.example.com,OU=Voice,O=Acme,L=Berlin,ST=Berlin,C=DE");
+  EXPECT_EQ(name_to_string(built->get()),
+            "CN=sbc1.example.com,OU=Voice,O=Acme,L=Berlin,ST=Berlin,C=DE");
   EXPECT_EQ(OBJ_obj2nid(X509_NAME_ENTRY_get_object(X509_NAME_get_entry(built->get(), 0))),
             NID_countryName);
   EXPECT_EQ(name_entry(built->get(), NID_organizationalUnitName), "Voice");
@@ -130,8 +131,8 @@ TEST(DistinguishedNameTest, EmptyFieldsAreLeftOut) {
 }
 
 TEST(DistinguishedNameTest, Utf8ValuesStayUtf8AndSpecialCharactersAreEscaped) {
-  auto built = build_x509_name({.common_name = "Téléphone 1", .organization = "Acme, Inc.",
-                                .locality = "Zürich"});
+  auto built = build_x509_name(
+      {.common_name = "Téléphone 1", .organization = "Acme, Inc.", .locality = "Zürich"});
   ASSERT_TRUE(built);
   EXPECT_EQ(name_to_string(built->get()), "CN=Téléphone 1,O=Acme\\, Inc.,L=Zürich");
   EXPECT_EQ(name_entry(built->get(), NID_commonName), "Téléphone 1");
