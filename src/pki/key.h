@@ -30,7 +30,8 @@ class Key {
   // Reads a private key in any of: PKCS#8 PEM or DER (plain or encrypted), traditional PEM
   // ("BEGIN RSA/EC PRIVATE KEY", with or without Proc-Type encryption) or traditional DER.
   // `passphrase` is used only when the key is encrypted; a missing or wrong one is
-  // ErrorCode::WrongPassphrase.
+  // ErrorCode::WrongPassphrase. A truncated or damaged key, encrypted or not, is
+  // ErrorCode::MalformedInput (a cut copy is not reported as a wrong passphrase).
   [[nodiscard]] static Result<Key> parse(ByteView data, const Secret& passphrase = Secret{});
 
   // Adopts an EVP_PKEY that holds a private key.
