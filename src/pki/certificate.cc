@@ -40,15 +40,26 @@ Result<Certificate> Certificate::from_der(ByteView der) {
     return fail(ErrorCode::MalformedInput, "the DER certificate is followed by unexpected bytes",
                 "give one certificate per DER file, or use PEM for several");
   }
+  return create(std::move(x509));
+}
+
+Result<Certificate> Certificate::create(Owned<X509> x509) {
+  if (X509_get0_pubkey(x509.get()) == nullptr) {
+    return std::unexpected(openssl_error(
+        ErrorCode::MalformedInput, "the certificate's public key cannot be decoded",
+        "the certificate is damaged or uses a key algorithm telecert does not support"));
+  }
+  // Decoding the extensions once here also caches them, so later accessors do not fail.
+  if ((X509_get_extension_flags(x509.get()) & EXFLAG_INVALID) != 0) {
+    return std::unexpected(openssl_error(
+        ErrorCode::MalformedInput, "the certificate has a damaged extension",
+        "ask its issuer for a new copy; key usage, constraints or names do not decode"));
+  }
+  drain_openssl_errors();
   return Certificate(std::move(x509));
 }
 
 Certificate Certificate::adopt(Owned<X509> x509) { return Certificate(std::move(x509)); }
-
-Certificate Certificate::share(X509* x509) {
-  X509_up_ref(x509);
-  return Certificate(Owned<X509>(x509));
-}
 
 Certificate::Certificate(const Certificate& other) : x509_(other.x509_.get()) {
   if (x509_ != nullptr) X509_up_ref(x509_.get());

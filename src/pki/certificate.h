@@ -20,9 +20,12 @@ class Certificate {
  public:
   // Parses exactly one DER certificate; trailing bytes are ErrorCode::MalformedInput.
   [[nodiscard]] static Result<Certificate> from_der(ByteView der);
+  // Takes a certificate decoded from untrusted input: one whose public key does not decode or
+  // whose extensions are damaged is ErrorCode::MalformedInput, so every accessor of a Certificate
+  // works without leaving errors in OpenSSL's queue.
+  [[nodiscard]] static Result<Certificate> create(Owned<X509> x509);
+  // Takes a certificate we built ourselves (no checks).
   static Certificate adopt(Owned<X509> x509);
-  // Takes a new reference to `x509`.
-  static Certificate share(X509* x509);
 
   Bytes der() const;
   std::string pem() const;

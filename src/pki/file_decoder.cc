@@ -23,7 +23,14 @@ Result<std::vector<Certificate>> pkcs7_certificates(PKCS7* p7) {
   std::vector<Certificate> certificates;
   STACK_OF(X509)* stack = p7->d.sign->cert;
   for (int i = 0; stack != nullptr && i < sk_X509_num(stack); ++i) {
-    certificates.push_back(Certificate::share(sk_X509_value(stack, i)));
+    X509* member = sk_X509_value(stack, i);
+    X509_up_ref(member);
+    auto certificate = Certificate::create(Owned<X509>(member));
+    if (!certificate) {
+      return std::unexpected(
+          certificate.error().with_context("PKCS#7 certificate " + std::to_string(i + 1)));
+    }
+    certificates.push_back(std::move(*certificate));
   }
   return certificates;
 }
@@ -68,7 +75,9 @@ Result<void> decode_pem_block(std::string_view name, const char* header, const u
       return std::unexpected(
           openssl_error(ErrorCode::MalformedInput, "a TRUSTED CERTIFICATE block does not decode"));
     }
-    out.certificates.push_back(Certificate::adopt(std::move(x509)));
+    auto certificate = Certificate::create(std::move(x509));
+    if (!certificate) return std::unexpected(certificate.error());
+    out.certificates.push_back(std::move(*certificate));
   } else if (name == "PKCS7" || name == "CERTIFICATE CHAIN") {
     Owned<PKCS7> p7 = decode_pkcs7_der(bytes);
     auto certificates = pkcs7_certificates(p7.get());
@@ -136,7 +145,9 @@ Result<DecodedFile> decode_der(ByteView data, const Secret& passphrase, bool wan
     const unsigned char* cursor = data.data();
     Owned<X509> x509(d2i_X509(nullptr, &cursor, static_cast<long>(data.size())));
     if (x509 != nullptr && cursor == data.data() + data.size()) {
-      return DecodedFile{FileFormat::DerCertificate, {Certificate::adopt(std::move(x509))}, {}, {}};
+      auto certificate = Certificate::create(std::move(x509));
+      if (!certificate) return std::unexpected(certificate.error());
+      return DecodedFile{FileFormat::DerCertificate, {std::move(*certificate)}, {}, {}};
     }
   }
   drain_openssl_errors();
