@@ -38,8 +38,10 @@ ossl req -new -key "$work/rsa.key" -subj "/CN=phone-0004f2abcdef/O=telecert" -sh
 ossl req -new -key "$work/ed25519.key" -subj "/CN=ed25519.example.com" -outform DER \
   -out "$work/ed25519.csr.der"
 
-rm -rf fuzz_pem_der_certificates fuzz_file_decoder fuzz_pkcs12 fuzz_key fuzz_csr
+# Generated seeds are replaced; regression-* files (inputs a fuzzer once broke us with) stay.
 mkdir -p fuzz_pem_der_certificates fuzz_file_decoder fuzz_pkcs12 fuzz_key fuzz_csr
+find fuzz_pem_der_certificates fuzz_file_decoder fuzz_pkcs12 fuzz_key fuzz_csr -type f \
+  ! -name 'regression-*' -delete
 
 # Certificates: PEM, DER, chains with text around the blocks, CRLF + BOM, PKCS#7, TRUSTED CERTIFICATE.
 d=fuzz_pem_der_certificates
