@@ -85,7 +85,7 @@ configure_tree() {
 
 # The normal tree, shared by scripts/run and scripts/test so that both configure it the same way.
 configure_main_tree() {
-  configure_tree build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  configure_tree build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_COMPILE_WARNING_AS_ERROR=ON
 }
 
 # --- timed phases -------------------------------------------------------------------------------

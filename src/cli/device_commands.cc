@@ -13,7 +13,8 @@ void add_init(CLI::App& app, CommandContext& context) {
     std::string ca_bundle{service::kSystemCaBundle};
   };
   auto options = std::make_shared<Options>();
-  auto* init = app.add_subcommand("init", "create the factory identity and load the built-in roots");
+  auto* init =
+      app.add_subcommand("init", "create the factory identity and load the built-in roots");
   init->add_option("--device-id", options->request.device_id,
                    "device id, e.g. the MAC address (default: this machine's first MAC)");
   init->add_option("--factory-ca", options->factory_ca_file,
@@ -85,8 +86,10 @@ void add_settings(CLI::App& app, CommandContext& context) {
     auto current = (*svc)->settings();
     if (!current) return std::unexpected(current.error());
     if (options->key.empty()) {
-      if (context.json) std::cout << settings_json(*current).dump(2) << "\n";
-      else print_settings(std::cout, *current);
+      if (context.json)
+        std::cout << settings_json(*current).dump(2) << "\n";
+      else
+        print_settings(std::cout, *current);
       return {};
     }
     const auto* definition = service::find_setting(options->key);

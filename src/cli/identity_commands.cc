@@ -107,8 +107,8 @@ Result<void> run_export(CommandContext& context, IdentityOptions& options) {
   auto svc = context.open();
   if (!svc) return std::unexpected(svc.error());
   if (needs_key) {
-    auto pass = passphrase_or_prompt(passphrase_source(options.passphrase_file),
-                                     "export passphrase", true);
+    auto pass =
+        passphrase_or_prompt(passphrase_source(options.passphrase_file), "export passphrase", true);
     if (!pass) return std::unexpected(pass.error());
     request.passphrase = std::move(*pass);
   }
@@ -211,8 +211,10 @@ void add_identity_commands(CLI::App& app, CommandContext& context) {
     auto svc = context.open();
     if (!svc) return std::unexpected(svc.error());
     TELECERT_RETURN_IF_ERROR((*svc)->delete_identity(options->name));
-    if (context.json) std::cout << nlohmann::json{{"deleted", options->name}}.dump(2) << "\n";
-    else std::cout << "deleted identity " << options->name << "\n";
+    if (context.json)
+      std::cout << nlohmann::json{{"deleted", options->name}}.dump(2) << "\n";
+    else
+      std::cout << "deleted identity " << options->name << "\n";
     return {};
   });
 

@@ -48,4 +48,16 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace telecert::cli
 
-int main(int argc, char** argv) { return telecert::cli::run(argc, argv); }
+int main(int argc, char** argv) {
+  try {
+    return telecert::cli::run(argc, argv);
+  } catch (const std::exception& e) {
+    // Only a bug gets here (failures are values): say so rather than abort with a core dump.
+    std::cerr << "error: internal failure: " << e.what() << "\n"
+              << "hint: this is a bug in telecert; please report it with the command you ran\n";
+    return 1;
+  } catch (...) {
+    std::cerr << "error: internal failure\n";
+    return 1;
+  }
+}

@@ -15,7 +15,8 @@ std::string join(const std::vector<std::string>& items, const char* separator = 
 
 void print_identity_table(std::ostream& out, const std::vector<service::IdentityView>& identities) {
   out << std::left << std::setw(16) << "NAME" << std::setw(12) << "ORIGIN" << std::setw(9)
-      << "STATUS" << std::setw(7) << "DAYS" << std::setw(22) << "NOT AFTER" << "SUBJECT\n";
+      << "STATUS" << std::setw(7) << "DAYS" << std::setw(22) << "NOT AFTER"
+      << "SUBJECT\n";
   for (const auto& identity : identities) {
     out << std::left << std::setw(16) << identity.name << std::setw(12) << identity.origin
         << std::setw(9) << service::to_string(identity.status);
@@ -23,7 +24,8 @@ void print_identity_table(std::ostream& out, const std::vector<service::Identity
       out << std::setw(7) << identity.certificate->days_left << std::setw(22)
           << service::format_time(identity.certificate->not_after) << identity.certificate->subject;
     } else {
-      out << std::setw(7) << "-" << std::setw(22) << "-" << "(CSR waiting for its certificate)";
+      out << std::setw(7) << "-" << std::setw(22) << "-"
+          << "(CSR waiting for its certificate)";
     }
     out << "\n";
   }
@@ -62,7 +64,8 @@ void print_identity(std::ostream& out, const service::IdentityView& identity) {
 
 void print_trust_table(std::ostream& out, const std::vector<service::TrustAnchorView>& anchors) {
   out << std::left << std::setw(6) << "ID" << std::setw(9) << "SOURCE" << std::setw(9) << "STATUS"
-      << std::setw(22) << "EXPIRES" << std::setw(50) << "SUBJECT" << "ISSUER\n";
+      << std::setw(22) << "EXPIRES" << std::setw(50) << "SUBJECT"
+      << "ISSUER\n";
   for (const auto& anchor : anchors) {
     out << std::left << std::setw(6) << anchor.id << std::setw(9) << anchor.source << std::setw(9)
         << service::to_string(anchor.certificate.status) << std::setw(22)

@@ -15,7 +15,8 @@ void add_trust_commands(CLI::App& app, CommandContext& context) {
   auto* trust = app.add_subcommand("trust", "trusted root certificates");
   trust->require_subcommand(1);
 
-  auto* list = trust->add_subcommand("list", "trusted roots with id, subject, issuer, expiry, source");
+  auto* list =
+      trust->add_subcommand("list", "trusted roots with id, subject, issuer, expiry, source");
   context.on_run(list, [&context]() -> Result<void> {
     auto svc = context.open();
     if (!svc) return std::unexpected(svc.error());
@@ -51,8 +52,10 @@ void add_trust_commands(CLI::App& app, CommandContext& context) {
     auto svc = context.open();
     if (!svc) return std::unexpected(svc.error());
     TELECERT_RETURN_IF_ERROR((*svc)->remove_trust(options->id));
-    if (context.json) std::cout << nlohmann::json{{"removed", options->id}}.dump(2) << "\n";
-    else std::cout << "removed trusted root " << options->id << "\n";
+    if (context.json)
+      std::cout << nlohmann::json{{"removed", options->id}}.dump(2) << "\n";
+    else
+      std::cout << "removed trusted root " << options->id << "\n";
     return {};
   });
 

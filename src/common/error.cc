@@ -4,20 +4,34 @@ namespace telecert {
 
 std::string_view to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::InvalidArgument: return "invalid_argument";
-    case ErrorCode::MalformedInput: return "malformed_input";
-    case ErrorCode::WrongPassphrase: return "wrong_passphrase";
-    case ErrorCode::KeyMismatch: return "key_mismatch";
-    case ErrorCode::LimitExceeded: return "limit_exceeded";
-    case ErrorCode::OutOfRange: return "out_of_range";
-    case ErrorCode::NotFound: return "not_found";
-    case ErrorCode::AlreadyExists: return "already_exists";
-    case ErrorCode::Forbidden: return "forbidden";
-    case ErrorCode::WeakAlgorithm: return "weak_algorithm";
-    case ErrorCode::Unsupported: return "unsupported";
-    case ErrorCode::Io: return "io";
-    case ErrorCode::Storage: return "storage";
-    case ErrorCode::Internal: return "internal";
+    case ErrorCode::InvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::MalformedInput:
+      return "malformed_input";
+    case ErrorCode::WrongPassphrase:
+      return "wrong_passphrase";
+    case ErrorCode::KeyMismatch:
+      return "key_mismatch";
+    case ErrorCode::LimitExceeded:
+      return "limit_exceeded";
+    case ErrorCode::OutOfRange:
+      return "out_of_range";
+    case ErrorCode::NotFound:
+      return "not_found";
+    case ErrorCode::AlreadyExists:
+      return "already_exists";
+    case ErrorCode::Forbidden:
+      return "forbidden";
+    case ErrorCode::WeakAlgorithm:
+      return "weak_algorithm";
+    case ErrorCode::Unsupported:
+      return "unsupported";
+    case ErrorCode::Io:
+      return "io";
+    case ErrorCode::Storage:
+      return "storage";
+    case ErrorCode::Internal:
+      return "internal";
   }
   return "internal";
 }
@@ -43,11 +57,16 @@ int http_status(ErrorCode code) {
     case ErrorCode::OutOfRange:
     case ErrorCode::WeakAlgorithm:
       return 422;
-    case ErrorCode::LimitExceeded: return 413;
-    case ErrorCode::NotFound: return 404;
-    case ErrorCode::AlreadyExists: return 409;
-    case ErrorCode::Forbidden: return 403;
-    case ErrorCode::Unsupported: return 415;
+    case ErrorCode::LimitExceeded:
+      return 413;
+    case ErrorCode::NotFound:
+      return 404;
+    case ErrorCode::AlreadyExists:
+      return 409;
+    case ErrorCode::Forbidden:
+      return 403;
+    case ErrorCode::Unsupported:
+      return 415;
     case ErrorCode::Io:
     case ErrorCode::Storage:
     case ErrorCode::Internal:

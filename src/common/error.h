@@ -12,20 +12,20 @@
 namespace telecert {
 
 enum class ErrorCode {
-  InvalidArgument,   // a value the caller gave is not acceptable (bad SAN, unknown key type)
-  MalformedInput,    // bytes that do not parse (junk, truncated PEM/DER)
-  WrongPassphrase,   // a passphrase that does not open the file
-  KeyMismatch,       // a private key that does not belong to the certificate
-  LimitExceeded,     // a size or count limit from the settings
-  OutOfRange,        // a setting or validity outside its allowed range
-  NotFound,          // no such identity, root, setting
-  AlreadyExists,     // a name or certificate that is already in the store
-  Forbidden,         // an operation the rules refuse (deleting the factory identity)
-  WeakAlgorithm,     // SHA-1 / RSA-1024 without the legacy switch
-  Unsupported,       // a well-formed input we do not handle
-  Io,                // a file or directory could not be read or written
-  Storage,           // the database refused an operation
-  Internal,          // a bug or an OpenSSL failure we did not expect
+  InvalidArgument,  // a value the caller gave is not acceptable (bad SAN, unknown key type)
+  MalformedInput,   // bytes that do not parse (junk, truncated PEM/DER)
+  WrongPassphrase,  // a passphrase that does not open the file
+  KeyMismatch,      // a private key that does not belong to the certificate
+  LimitExceeded,    // a size or count limit from the settings
+  OutOfRange,       // a setting or validity outside its allowed range
+  NotFound,         // no such identity, root, setting
+  AlreadyExists,    // a name or certificate that is already in the store
+  Forbidden,        // an operation the rules refuse (deleting the factory identity)
+  WeakAlgorithm,    // SHA-1 / RSA-1024 without the legacy switch
+  Unsupported,      // a well-formed input we do not handle
+  Io,               // a file or directory could not be read or written
+  Storage,          // the database refused an operation
+  Internal,         // a bug or an OpenSSL failure we did not expect
 };
 
 std::string_view to_string(ErrorCode code);
@@ -48,11 +48,11 @@ inline std::unexpected<Error> fail(ErrorCode code, std::string message, std::str
 }
 
 // Returns the error of a failed Result from the enclosing function (which must return a Result).
-#define TELECERT_RETURN_IF_ERROR(expression)                          \
-  do {                                                                \
-    if (auto telecert_result_ = (expression); !telecert_result_) {    \
-      return std::unexpected(std::move(telecert_result_).error());    \
-    }                                                                 \
+#define TELECERT_RETURN_IF_ERROR(expression)                       \
+  do {                                                             \
+    if (auto telecert_result_ = (expression); !telecert_result_) { \
+      return std::unexpected(std::move(telecert_result_).error()); \
+    }                                                              \
   } while (false)
 
 // CLI exit status: 1 for every refused operation (usage errors, status 2, are the CLI parser's).

@@ -74,9 +74,9 @@ Result<std::unique_ptr<CertificateService>> CertificateService::open(
 }
 
 Result<void> CertificateService::log_event(store::Transaction& tx, std::string action,
-                                        std::string object) {
-  return tx.append_event(store::EventRecord{0, clock_->now(), actor_, std::move(action),
-                                            std::move(object), "ok"});
+                                           std::string object) {
+  return tx.append_event(
+      store::EventRecord{0, clock_->now(), actor_, std::move(action), std::move(object), "ok"});
 }
 
 Result<Settings> load_settings(store::Transaction& tx) {
@@ -102,7 +102,8 @@ Result<Settings> CertificateService::set_setting(std::string_view name, std::str
   const SettingDefinition* definition = find_setting(name);
   if (definition == nullptr) {
     std::string known;
-    for (const auto& d : setting_definitions()) known += (known.empty() ? "" : ", ") + std::string(d.name);
+    for (const auto& d : setting_definitions())
+      known += (known.empty() ? "" : ", ") + std::string(d.name);
     return fail(ErrorCode::NotFound, "there is no setting '" + std::string(name) + "'",
                 "settings are: " + known);
   }
@@ -116,9 +117,9 @@ Result<Settings> CertificateService::set_setting(std::string_view name, std::str
   if (auto stored = (*tx)->set_setting(name, format_setting_value(*definition, *parsed)); !stored) {
     return std::unexpected(stored.error());
   }
-  if (auto recorded = log_event(**tx, "settings.set",
-                             "setting:" + std::string(name) + "=" +
-                                 format_setting_value(*definition, *parsed));
+  if (auto recorded = log_event(
+          **tx, "settings.set",
+          "setting:" + std::string(name) + "=" + format_setting_value(*definition, *parsed));
       !recorded) {
     return std::unexpected(recorded.error());
   }
@@ -144,13 +145,14 @@ Result<Bytes> read_file_limited(const std::filesystem::path& file, std::int64_t 
   }
   if (size > static_cast<std::uintmax_t>(limit)) {
     return fail(ErrorCode::LimitExceeded,
-                "'" + file.string() + "' is " + std::to_string(size) + " bytes, over the limit of " +
-                    std::to_string(limit) + " bytes",
+                "'" + file.string() + "' is " + std::to_string(size) +
+                    " bytes, over the limit of " + std::to_string(limit) + " bytes",
                 "certificate files are small; check that this is the right file, or raise "
                 "max_upload_bytes");
   }
   std::ifstream in(file, std::ios::binary);
-  if (!in) return fail(ErrorCode::Io, "cannot open '" + file.string() + "'", "check its permissions");
+  if (!in)
+    return fail(ErrorCode::Io, "cannot open '" + file.string() + "'", "check its permissions");
   return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
@@ -175,8 +177,7 @@ Result<void> CertificateService::check_upload_size(store::Transaction& tx, std::
 
 Result<IdentityView> CertificateService::initialise(const std::filesystem::path& data_dir,
                                                     std::shared_ptr<const Clock> clock,
-                                                    std::string actor,
-                                                    const InitRequest& request) {
+                                                    std::string actor, const InitRequest& request) {
   namespace fs = std::filesystem;
   std::error_code ignored;
   const bool existed = fs::exists(data_dir, ignored);
@@ -246,15 +247,14 @@ Result<IdentityView> CertificateService::init(const InitRequest& request) {
       return fail(ErrorCode::InvalidArgument, "the factory CA certificate has expired",
                   "use a current manufacturer CA");
     }
-    spec.validity = std::min(spec.validity, std::chrono::floor<std::chrono::days>(
-                                                ca_expiry - spec.not_before));
+    spec.validity =
+        std::min(spec.validity, std::chrono::floor<std::chrono::days>(ca_expiry - spec.not_before));
     pki::Issuer issuer{*ca->certificate, *ca->key};
     auto certificate = pki::build_certificate(*key, spec, &issuer);
     if (!certificate) return std::unexpected(certificate.error());
     record.leaf = std::move(*certificate);
-    record.chain = pki::order_chain(*record.leaf, std::vector{*ca->certificate},
-                                    ca->other_certificates)
-                       .chain;
+    record.chain =
+        pki::order_chain(*record.leaf, std::vector{*ca->certificate}, ca->other_certificates).chain;
   } else {
     auto certificate = pki::build_certificate(*key, spec);
     if (!certificate) return std::unexpected(certificate.error());
@@ -297,9 +297,9 @@ Result<StatusView> CertificateService::status() {
   if (!anchors) return std::unexpected(anchors.error());
   const auto now = clock_->now();
   for (const auto& anchor : *anchors) {
-    view.trust_anchors.push_back(TrustAnchorView{
-        anchor.id, std::string(store::to_string(anchor.source)), anchor.enabled,
-        view_certificate(anchor.certificate, now, settings->expiry_warning_days)});
+    view.trust_anchors.push_back(
+        TrustAnchorView{anchor.id, std::string(store::to_string(anchor.source)), anchor.enabled,
+                        view_certificate(anchor.certificate, now, settings->expiry_warning_days)});
   }
   return view;
 }
@@ -345,8 +345,9 @@ Result<FactoryResetView> CertificateService::factory_reset() {
                                     format_setting_value(definition, definition.default_value));
     if (!reset) return std::unexpected(reset.error());
   }
-  if (auto recorded = log_event(**tx, "factory-reset",
-                             view.certificates_kept ? "certificates kept" : "certificates removed");
+  if (auto recorded =
+          log_event(**tx, "factory-reset",
+                    view.certificates_kept ? "certificates kept" : "certificates removed");
       !recorded) {
     return std::unexpected(recorded.error());
   }

@@ -44,7 +44,7 @@ struct NewIdentityRequest {
 };
 
 struct InitRequest {
-  std::string device_id;  // empty: the first hardware MAC address of the machine
+  std::string device_id;                   // empty: the first hardware MAC address of the machine
   std::optional<Bytes> factory_ca_pkcs12;  // manufacturer CA that issues the factory identity
   Secret factory_ca_passphrase;
   std::filesystem::path system_ca_bundle{kSystemCaBundle};
@@ -146,9 +146,9 @@ class CertificateService {
   Result<void> log_event(store::Transaction& tx, std::string action, std::string object);
   Result<void> check_upload_size(store::Transaction& tx, std::size_t size);
   Result<void> check_new_identity_name(store::Transaction& tx, std::string_view name);
-  // Orders the chain for `leaf` from `given` and the enabled trust anchors (which may supply missing
-  // intermediates); certificates in `given` that are not on the leaf's path are refused rather
-  // than silently dropped.
+  // Orders the chain for `leaf` from `given` and the enabled trust anchors (which may supply
+  // missing intermediates); certificates in `given` that are not on the leaf's path are refused
+  // rather than silently dropped.
   Result<std::vector<pki::Certificate>> chain_for(store::Transaction& tx,
                                                   const pki::Certificate& leaf,
                                                   const std::vector<pki::Certificate>& given);
@@ -164,8 +164,7 @@ class CertificateService {
 
 // A readable view of any certificate, chain, CSR, key or PKCS#12 (stateless).
 [[nodiscard]] Result<InspectView> inspect_file(ByteView data, const Secret& passphrase,
-                                               pki::TimePoint now,
-                                               std::int64_t warning_days = 60);
+                                               pki::TimePoint now, std::int64_t warning_days = 60);
 
 // Reads `file` if it is at most `limit` bytes; refuses larger ones before reading them.
 [[nodiscard]] Result<Bytes> read_file_limited(const std::filesystem::path& file,

@@ -56,13 +56,13 @@ Result<ParsedNewIdentity> parse_new_identity(const NewIdentityRequest& request) 
 }
 
 Result<void> check_identity_name(std::string_view name) {
-  const bool valid = !name.empty() && name.size() <= 64 &&
-                     std::all_of(name.begin(), name.end(), [](char c) {
-                       return std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
-                              c == '_' || c == '.';
-                     });
+  const bool valid =
+      !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+      });
   if (!valid) {
-    return fail(ErrorCode::InvalidArgument, "'" + std::string(name) + "' is not a valid identity name",
+    return fail(ErrorCode::InvalidArgument,
+                "'" + std::string(name) + "' is not a valid identity name",
                 "use 1-64 letters, digits, '-', '_' or '.'");
   }
   return {};
@@ -78,8 +78,7 @@ std::string subjects_of(const std::vector<pki::Certificate>& certificates) {
 
 Result<void> refuse_factory(std::string_view name, std::string_view what) {
   if (name == kFactoryIdentityName) {
-    return fail(ErrorCode::Forbidden,
-                "the factory identity cannot be " + std::string(what),
+    return fail(ErrorCode::Forbidden, "the factory identity cannot be " + std::string(what),
                 "it is unique to this device and read-only; create or import another identity "
                 "and bind services to it");
   }
@@ -251,7 +250,8 @@ Result<IdentityView> CertificateService::install_certificate(std::string_view na
   auto tx = store_->begin_write();
   if (!tx) return std::unexpected(tx.error());
   TELECERT_RETURN_IF_ERROR(check_upload_size(**tx, request.certificate_file.size()));
-  if (request.chain_file) TELECERT_RETURN_IF_ERROR(check_upload_size(**tx, request.chain_file->size()));
+  if (request.chain_file)
+    TELECERT_RETURN_IF_ERROR(check_upload_size(**tx, request.chain_file->size()));
   TELECERT_RETURN_IF_ERROR(refuse_factory(name, "replaced"));
   auto found = (*tx)->find_identity(name);
   if (!found) return std::unexpected(found.error());
@@ -271,7 +271,8 @@ Result<IdentityView> CertificateService::install_certificate(std::string_view na
   if (!key) return std::unexpected(key.error());
   auto leaf = pki::find_certificate_for_key(*certificates, *key);
   if (!leaf) {
-    std::string expected = record.csr_pem ? " (its CSR is for a " + key->description() + " key)" : "";
+    std::string expected =
+        record.csr_pem ? " (its CSR is for a " + key->description() + " key)" : "";
     return fail(ErrorCode::KeyMismatch,
                 "no certificate in the file carries the key of identity '" + std::string(name) +
                     "'" + expected + "; the file holds " + subjects_of(*certificates),
@@ -300,7 +301,8 @@ Result<IdentityView> CertificateService::import_identity(std::string_view name,
   if (!tx) return std::unexpected(tx.error());
   TELECERT_RETURN_IF_ERROR(check_upload_size(**tx, request.file.size()));
   if (request.key_file) TELECERT_RETURN_IF_ERROR(check_upload_size(**tx, request.key_file->size()));
-  if (request.chain_file) TELECERT_RETURN_IF_ERROR(check_upload_size(**tx, request.chain_file->size()));
+  if (request.chain_file)
+    TELECERT_RETURN_IF_ERROR(check_upload_size(**tx, request.chain_file->size()));
   TELECERT_RETURN_IF_ERROR(check_new_identity_name(**tx, name));
 
   std::vector<pki::Certificate> certificates;

@@ -52,12 +52,11 @@ Result<std::int64_t> parse_setting_value(const SettingDefinition& definition,
             std::to_string(definition.default_value) + ")");
   }
   if (value < definition.minimum || value > definition.maximum) {
-    return fail(ErrorCode::OutOfRange,
-                std::string(definition.name) + " must be between " +
-                    std::to_string(definition.minimum) + " and " +
-                    std::to_string(definition.maximum) + ", not " + std::to_string(value),
-                "choose a value in that range (default " +
-                    std::to_string(definition.default_value) + ")");
+    return fail(
+        ErrorCode::OutOfRange,
+        std::string(definition.name) + " must be between " + std::to_string(definition.minimum) +
+            " and " + std::to_string(definition.maximum) + ", not " + std::to_string(value),
+        "choose a value in that range (default " + std::to_string(definition.default_value) + ")");
   }
   return value;
 }
@@ -78,11 +77,16 @@ std::int64_t get_field(const Settings& settings, const SettingDefinition& defini
 
 void set_field(Settings& settings, const SettingDefinition& definition, std::int64_t value) {
   const std::string_view name = definition.name;
-  if (name == "expiry_warning_days") settings.expiry_warning_days = value;
-  else if (name == "max_custom_trusted") settings.max_custom_trusted = value;
-  else if (name == "max_upload_bytes") settings.max_upload_bytes = value;
-  else if (name == "max_validity_days") settings.max_validity_days = value;
-  else settings.keep_certificates_on_factory_reset = value != 0;
+  if (name == "expiry_warning_days")
+    settings.expiry_warning_days = value;
+  else if (name == "max_custom_trusted")
+    settings.max_custom_trusted = value;
+  else if (name == "max_upload_bytes")
+    settings.max_upload_bytes = value;
+  else if (name == "max_validity_days")
+    settings.max_validity_days = value;
+  else
+    settings.keep_certificates_on_factory_reset = value != 0;
 }
 
 }  // namespace telecert::service

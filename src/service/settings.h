@@ -38,7 +38,8 @@ const SettingDefinition* find_setting(std::string_view name);
 
 // Parses `text` for `definition`: integers in range, booleans as true/false/1/0/yes/no/on/off.
 // Out of range is ErrorCode::OutOfRange with the range in the message.
-Result<std::int64_t> parse_setting_value(const SettingDefinition& definition, std::string_view text);
+Result<std::int64_t> parse_setting_value(const SettingDefinition& definition,
+                                         std::string_view text);
 // The text a value is stored and shown as.
 std::string format_setting_value(const SettingDefinition& definition, std::int64_t value);
 

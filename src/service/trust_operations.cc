@@ -25,9 +25,9 @@ Result<std::vector<TrustAnchorView>> CertificateService::list_trust() {
   std::vector<TrustAnchorView> views;
   const auto now = clock_->now();
   for (const auto& anchor : *anchors) {
-    views.push_back(TrustAnchorView{
-        anchor.id, std::string(store::to_string(anchor.source)), anchor.enabled,
-        view_certificate(anchor.certificate, now, settings->expiry_warning_days)});
+    views.push_back(
+        TrustAnchorView{anchor.id, std::string(store::to_string(anchor.source)), anchor.enabled,
+                        view_certificate(anchor.certificate, now, settings->expiry_warning_days)});
   }
   return views;
 }
@@ -108,9 +108,9 @@ Result<std::string> CertificateService::export_trust(TrustFilter filter) {
   if (!anchors) return std::unexpected(anchors.error());
   std::string pem;
   for (const auto& anchor : *anchors) {
-    const bool wanted = filter == TrustFilter::All ||
-                        (filter == TrustFilter::Builtin) ==
-                            (anchor.source == store::TrustSource::Builtin);
+    const bool wanted =
+        filter == TrustFilter::All ||
+        (filter == TrustFilter::Builtin) == (anchor.source == store::TrustSource::Builtin);
     if (wanted) pem += anchor.certificate.pem();
   }
   return pem;

@@ -1,20 +1,23 @@
 #include "service/views.h"
 
-#include "pki/key.h"
-#include "pki/ossl.h"
-
+#include <ctime>
 #include <nlohmann/json.hpp>
 
-#include <ctime>
+#include "pki/key.h"
+#include "pki/ossl.h"
 
 namespace telecert::service {
 
 std::string_view to_string(ExpiryStatus status) {
   switch (status) {
-    case ExpiryStatus::Ok: return "ok";
-    case ExpiryStatus::Warning: return "warning";
-    case ExpiryStatus::Expired: return "expired";
-    case ExpiryStatus::Pending: return "pending";
+    case ExpiryStatus::Ok:
+      return "ok";
+    case ExpiryStatus::Warning:
+      return "warning";
+    case ExpiryStatus::Expired:
+      return "expired";
+    case ExpiryStatus::Pending:
+      return "pending";
   }
   return "ok";
 }

@@ -3,11 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "pki/certificate.h"
 #include "pki/csr.h"
@@ -44,7 +43,7 @@ struct IdentityView {
   std::string name;
   std::string origin;
   ExpiryStatus status = ExpiryStatus::Pending;
-  std::string key;  // description only, e.g. "EC P-256"
+  std::string key;                             // description only, e.g. "EC P-256"
   std::optional<CertificateView> certificate;  // absent while pending
   std::vector<CertificateView> chain;
   std::optional<std::string> csr_pem;  // while pending

@@ -154,8 +154,8 @@ TEST_F(CertificateServiceTest, RefusedInitialiseEmptiesAnEmptyDirectoryButKeepsI
 
 TEST_F(CertificateServiceTest, RefusedInitialiseOfAnInitialisedDirectoryKeepsItsStore) {
   initialise();
-  auto again = CertificateService::initialise(data_dir(), clock_, std::string(kActor),
-                                              init_request());
+  auto again =
+      CertificateService::initialise(data_dir(), clock_, std::string(kActor), init_request());
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, ErrorCode::AlreadyExists);
   EXPECT_TRUE(std::filesystem::exists(database()));
@@ -164,7 +164,8 @@ TEST_F(CertificateServiceTest, RefusedInitialiseOfAnInitialisedDirectoryKeepsIts
 
 TEST_F(CertificateServiceTest, InitialiseCreatesTheStoreAndTheFactoryIdentity) {
   const auto fresh = dir_ / "fresh";
-  auto identity = CertificateService::initialise(fresh, clock_, std::string(kActor), init_request());
+  auto identity =
+      CertificateService::initialise(fresh, clock_, std::string(kActor), init_request());
   ASSERT_TRUE(identity) << identity.error().message;
   EXPECT_EQ(identity->origin, "factory");
   EXPECT_TRUE(std::filesystem::exists(fresh / "telecert.db"));
@@ -562,7 +563,8 @@ TEST_F(CertificateServiceTest, RawDatabaseNeverHoldsAnUnencryptedPrivateKey) {
     keys.push_back(*contents.key);
   }
   {
-    auto master_key = expect_ok(store::load_or_create_master_key(database().parent_path() / "master.key"));
+    auto master_key =
+        expect_ok(store::load_or_create_master_key(database().parent_path() / "master.key"));
     auto store = expect_ok(store::open_sqlite_store(database(), std::move(master_key)));
     auto tx = expect_ok(store->begin_read());
     auto factory = expect_ok(tx->find_identity("factory"));

@@ -633,7 +633,8 @@ TEST_F(ExportTest, FactoryKeyNeverLeavesTheDeviceButItsCertificateDoes) {
   EXPECT_REFUSED_AND_UNCHANGED(
       service().export_identity("factory", ExportRequest{ExportFormat::Pem, true, Secret("p")}),
       ErrorCode::Forbidden);
-  auto pem = expect_ok(service().export_identity("factory", ExportRequest{ExportFormat::Pem, false, {}}));
+  auto pem =
+      expect_ok(service().export_identity("factory", ExportRequest{ExportFormat::Pem, false, {}}));
   EXPECT_NE(as_text(pem).find("BEGIN CERTIFICATE"), std::string_view::npos);
 }
 
