@@ -213,6 +213,13 @@ bool Certificate::is_self_issued() const {
   return X509_NAME_cmp(X509_get_subject_name(x509_.get()), X509_get_issuer_name(x509_.get())) == 0;
 }
 
+bool Certificate::is_self_signed() const {
+  bool self_signed =
+      is_self_issued() && X509_verify(x509_.get(), X509_get0_pubkey(x509_.get())) == 1;
+  drain_openssl_errors();
+  return self_signed;
+}
+
 bool Certificate::is_issued_by(const Certificate& issuer) const {
   bool issued = X509_check_issued(issuer.get(), x509_.get()) == X509_V_OK &&
                 X509_verify(x509_.get(), X509_get0_pubkey(issuer.get())) == 1;

@@ -50,6 +50,10 @@ class Certificate {
 
   // Subject and issuer names are equal.
   bool is_self_issued() const;
+  // Self-issued and its own key verifies its signature (RFC 5280 §3.2). Unlike
+  // is_issued_by(*this) this does not ask for keyCertSign, so a self-signed end-entity
+  // certificate (CA:FALSE, digitalSignature only) counts too.
+  bool is_self_signed() const;
   // `issuer`'s subject matches our issuer name, key identifiers agree, and its key verifies our
   // signature.
   bool is_issued_by(const Certificate& issuer) const;

@@ -8,10 +8,6 @@ namespace {
 // Longer chains than this are not real; the bound stops loops in crafted input.
 constexpr std::size_t kMaxChainLength = 16;
 
-bool is_self_signed(const Certificate& certificate) {
-  return certificate.is_self_issued() && certificate.is_issued_by(certificate);
-}
-
 bool same(const Certificate& a, const Certificate& b) { return X509_cmp(a.get(), b.get()) == 0; }
 
 }  // namespace
@@ -33,7 +29,7 @@ OrderedChain order_chain(const Certificate& leaf, std::span<const Certificate> g
                        [&](const Certificate& c) { return same(c, candidate); });
   };
   const Certificate* current = &leaf;
-  while (result.chain.size() < kMaxChainLength && !is_self_signed(*current)) {
+  while (result.chain.size() < kMaxChainLength && !current->is_self_signed()) {
     auto from_given = std::find_if(remaining.begin(), remaining.end(), [&](const Certificate& c) {
       return current->is_issued_by(c) && !already_on_path(c);
     });
@@ -42,7 +38,7 @@ OrderedChain order_chain(const Certificate& leaf, std::span<const Certificate> g
       remaining.erase(from_given);
     } else {
       auto from_extra = std::find_if(extra.begin(), extra.end(), [&](const Certificate& c) {
-        return current->is_issued_by(c) && !is_self_signed(c) && !already_on_path(c);
+        return current->is_issued_by(c) && !c.is_self_signed() && !already_on_path(c);
       });
       if (from_extra == extra.end()) break;
       result.chain.push_back(*from_extra);

@@ -277,6 +277,24 @@ TEST(CertificateBuilderTest, IssuedCertificateVerifiesAgainstCa) {
   }
 }
 
+TEST(CertificateBuilderTest, SelfSignedEndEntityAndCaAreSelfSignedButIssuedLeafIsNot) {
+  auto self_signed = build_certificate(p256_key(), leaf_spec());
+  ASSERT_TRUE(self_signed) << self_signed.error().message;
+  EXPECT_TRUE(self_signed->is_self_signed()) << "CA:FALSE without keyCertSign still counts";
+  EXPECT_FALSE(self_signed->is_issued_by(*self_signed)) << "an issuer needs keyCertSign";
+
+  auto ca_key = Key::generate(KeyType::EcP256);
+  ASSERT_TRUE(ca_key);
+  auto ca = build_certificate(*ca_key, ca_spec("Acme Device CA"));
+  ASSERT_TRUE(ca) << ca.error().message;
+  EXPECT_TRUE(ca->is_self_signed());
+  Issuer issuer{*ca, *ca_key};
+  auto leaf = build_certificate(rsa_key(), leaf_spec(), &issuer);
+  ASSERT_TRUE(leaf) << leaf.error().message;
+  EXPECT_FALSE(leaf->is_self_signed());
+  EXPECT_EQ(ERR_peek_error(), 0u);
+}
+
 TEST(CertificateBuilderTest, IntermediateCaChainVerifiesInOpenssl) {
   TempDir directory;
   auto root_key = Key::generate(KeyType::EcP384);
