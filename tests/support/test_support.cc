@@ -1,6 +1,7 @@
 #include "support/test_support.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -85,6 +86,22 @@ CommandResult run_command(const std::vector<std::string>& argv, std::string_view
   waitpid(pid, &status, 0);
   result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+std::string openssl_with_stderr(std::vector<std::string> args, std::string_view input) {
+  args.insert(args.begin(), "openssl");
+  auto result = run_command(args, input);
+  EXPECT_EQ(result.exit_status, 0)
+      << "openssl " << (args.size() > 1 ? args[1] : "") << ": " << result.output << result.error;
+  return result.output + result.error;
+}
+
+std::string openssl(std::vector<std::string> args, std::string_view input) {
+  args.insert(args.begin(), "openssl");
+  auto result = run_command(args, input);
+  EXPECT_EQ(result.exit_status, 0)
+      << "openssl " << (args.size() > 1 ? args[1] : "") << ": " << result.output << result.error;
+  return result.output;
 }
 
 std::string read_file(const std::filesystem::path& file) {

@@ -32,6 +32,12 @@ struct CommandResult {
 // Runs `argv` (no shell), with `input` on stdin, and collects its exit status and output.
 CommandResult run_command(const std::vector<std::string>& argv, std::string_view input = {});
 
+// Runs `openssl ARGS...`, the independent peer; an exit status other than 0 fails the current
+// test. Returns what it printed on standard output (openssl_with_stderr: and on standard error,
+// where commands such as `pkcs12 -info` report).
+std::string openssl(std::vector<std::string> args, std::string_view input = {});
+std::string openssl_with_stderr(std::vector<std::string> args, std::string_view input = {});
+
 std::string read_file(const std::filesystem::path& file);
 void write_file(const std::filesystem::path& file, std::string_view content);
 

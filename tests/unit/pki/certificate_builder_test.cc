@@ -14,18 +14,11 @@
 namespace telecert::pki {
 namespace {
 
+using telecert::testing::openssl_with_stderr;
 using telecert::testing::read_file;
 using telecert::testing::run_command;
 using telecert::testing::TempDir;
 using telecert::testing::write_file;
-
-std::string openssl(std::vector<std::string> args, std::string_view input = {}) {
-  args.insert(args.begin(), "openssl");
-  auto result = run_command(args, input);
-  EXPECT_EQ(result.exit_status, 0)
-      << "openssl " << args[1] << ": " << result.output << result.error;
-  return result.output + result.error;
-}
 
 TimePoint now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -89,7 +82,7 @@ telecert::testing::CommandResult openssl_verify(const TempDir& directory,
 
 std::string openssl_text(const TempDir& directory, const Certificate& certificate) {
   write_file(directory / "text.pem", certificate.pem());
-  return openssl({"x509", "-in", (directory / "text.pem").string(), "-noout", "-text"});
+  return openssl_with_stderr({"x509", "-in", (directory / "text.pem").string(), "-noout", "-text"});
 }
 
 // The line after `title` in `openssl x509 -text` output.
@@ -215,7 +208,7 @@ TEST(CertificateBuilderTest, ValidityStartsAtNotBeforeAndLastsTheGivenDays) {
   EXPECT_EQ(certificate->not_after(), spec.not_before + std::chrono::days{825});
   TempDir directory;
   write_file(directory / "c.pem", certificate->pem());
-  std::string dates = openssl(
+  std::string dates = openssl_with_stderr(
       {"x509", "-in", (directory / "c.pem").string(), "-noout", "-dates", "-dateopt", "iso_8601"});
   EXPECT_NE(dates.find("notBefore=2025-03-01 13:00:07Z"), std::string::npos) << dates;
   EXPECT_NE(dates.find("notAfter=2027-06-04 13:00:07Z"), std::string::npos) << dates;
@@ -323,12 +316,14 @@ TEST(CertificateBuilderTest, IssuesFromOpensslMadeCaWithoutSubjectKeyIdentifier)
              "basicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,cRLSign\n"
              "subjectKeyIdentifier = none\nauthorityKeyIdentifier = none\n");
   const std::string key_file = (directory / "ca.key").string();
-  openssl({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key_file});
-  openssl({"req", "-x509", "-new", "-key", key_file, "-subj", "/CN=Old Manufacturer CA", "-days",
-           "100", "-config", (directory / "ca.cnf").string(), "-extensions", "ca", "-out",
-           (directory / "ca.pem").string()});
+  openssl_with_stderr(
+      {"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key_file});
+  openssl_with_stderr({"req", "-x509", "-new", "-key", key_file, "-subj", "/CN=Old Manufacturer CA",
+                       "-days", "100", "-config", (directory / "ca.cnf").string(), "-extensions",
+                       "ca", "-out", (directory / "ca.pem").string()});
   auto ca_key = Key::parse(to_bytes(read_file(key_file)));
-  std::string ca_der = openssl({"x509", "-in", (directory / "ca.pem").string(), "-outform", "DER"});
+  std::string ca_der =
+      openssl_with_stderr({"x509", "-in", (directory / "ca.pem").string(), "-outform", "DER"});
   auto ca = Certificate::from_der(as_bytes(ca_der));
   ASSERT_TRUE(ca_key && ca);
   Issuer issuer{*ca, *ca_key};

@@ -13,17 +13,11 @@
 namespace telecert::pki {
 namespace {
 
+using telecert::testing::openssl_with_stderr;
 using telecert::testing::read_file;
 using telecert::testing::run_command;
 using telecert::testing::TempDir;
 using telecert::testing::write_file;
-
-std::string openssl(std::vector<std::string> args, std::string_view input = {}) {
-  args.insert(args.begin(), "openssl");
-  auto result = run_command(args, input);
-  EXPECT_EQ(result.exit_status, 0) << "openssl " << args[1] << ": " << result.error;
-  return result.output + result.error;
-}
 
 const Key& p256_key() {
   static const Key key = *Key::generate(KeyType::EcP256);
@@ -55,10 +49,11 @@ CsrSpec full_spec() {
 // Writes the CSR and returns `openssl req -text` of it, after checking its self-signature.
 std::string openssl_reading(const TempDir& directory, const Csr& csr) {
   write_file(directory / "request.pem", csr.pem());
-  std::string verified =
-      openssl({"req", "-in", (directory / "request.pem").string(), "-noout", "-verify"});
+  std::string verified = openssl_with_stderr(
+      {"req", "-in", (directory / "request.pem").string(), "-noout", "-verify"});
   EXPECT_NE(verified.find("verify OK"), std::string::npos) << verified;
-  return openssl({"req", "-in", (directory / "request.pem").string(), "-noout", "-text"});
+  return openssl_with_stderr(
+      {"req", "-in", (directory / "request.pem").string(), "-noout", "-text"});
 }
 
 TEST(CsrBuildTest, BuiltCsrVerifiesAndShowsEveryFieldInOpenssl) {
@@ -163,12 +158,14 @@ TEST(CsrBuildTest, OverlongCommonNameIsInvalidArgument) {
 TEST(CsrParseTest, ReadsOpensslCsrInPemAndDer) {
   TempDir directory;
   const std::string key = (directory / "key.pem").string();
-  openssl({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", key});
-  openssl({"req", "-new", "-key", key, "-subj", "/C=DE/O=Acme/CN=gw.example.com", "-addext",
-           "subjectAltName=DNS:gw.example.com,IP:2001:db8::5,URI:sip:gw.example.com", "-out",
-           (directory / "req.pem").string()});
-  openssl({"req", "-in", (directory / "req.pem").string(), "-outform", "DER", "-out",
-           (directory / "req.der").string()});
+  openssl_with_stderr(
+      {"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", key});
+  openssl_with_stderr({"req", "-new", "-key", key, "-subj", "/C=DE/O=Acme/CN=gw.example.com",
+                       "-addext",
+                       "subjectAltName=DNS:gw.example.com,IP:2001:db8::5,URI:sip:gw.example.com",
+                       "-out", (directory / "req.pem").string()});
+  openssl_with_stderr({"req", "-in", (directory / "req.pem").string(), "-outform", "DER", "-out",
+                       (directory / "req.der").string()});
   for (auto name : {"req.pem", "req.der"}) {
     auto csr = Csr::parse(to_bytes(read_file(directory / name)));
     ASSERT_TRUE(csr) << name << ": " << csr.error().message;

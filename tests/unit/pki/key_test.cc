@@ -13,18 +13,11 @@
 namespace telecert::pki {
 namespace {
 
+using telecert::testing::openssl;
 using telecert::testing::read_file;
 using telecert::testing::run_command;
 using telecert::testing::TempDir;
 using telecert::testing::write_file;
-
-// Runs `openssl args...` and fails the test (returning "") when it does not succeed.
-std::string openssl(std::vector<std::string> args, std::string_view input = {}) {
-  args.insert(args.begin(), "openssl");
-  auto result = run_command(args, input);
-  EXPECT_EQ(result.exit_status, 0) << "openssl " << args[1] << ": " << result.error;
-  return result.output;
-}
 
 Bytes file_bytes(const std::filesystem::path& path) { return to_bytes(read_file(path)); }
 

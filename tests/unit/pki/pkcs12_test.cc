@@ -16,25 +16,18 @@
 namespace telecert::pki {
 namespace {
 
+using telecert::testing::openssl_with_stderr;
 using telecert::testing::read_file;
 using telecert::testing::run_command;
 using telecert::testing::TempDir;
 using telecert::testing::write_file;
-
-std::string openssl(std::vector<std::string> args, std::string_view input = {}) {
-  args.insert(args.begin(), "openssl");
-  auto result = run_command(args, input);
-  EXPECT_EQ(result.exit_status, 0)
-      << "openssl " << args[1] << ": " << result.output << result.error;
-  return result.output + result.error;
-}
 
 TimePoint now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
 Certificate load_certificate(const std::string& pem_file) {
-  std::string der = openssl({"x509", "-in", pem_file, "-outform", "DER"});
+  std::string der = openssl_with_stderr({"x509", "-in", pem_file, "-outform", "DER"});
   auto certificate = Certificate::from_der(as_bytes(der));
   EXPECT_TRUE(certificate);
   return *certificate;
@@ -46,16 +39,16 @@ class OpensslPkcs12 : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     directory_ = new TempDir();
-    openssl({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out",
-             path("ca.key")});
-    openssl({"req", "-x509", "-new", "-key", path("ca.key"), "-subj", "/CN=Acme Device CA", "-days",
-             "100", "-out", path("ca.pem")});
-    openssl({"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out",
-             path("leaf.key")});
-    openssl({"req", "-new", "-key", path("leaf.key"), "-subj", "/CN=phone-0042", "-out",
-             path("leaf.csr")});
-    openssl({"x509", "-req", "-in", path("leaf.csr"), "-CA", path("ca.pem"), "-CAkey",
-             path("ca.key"), "-days", "30", "-out", path("leaf.pem")});
+    openssl_with_stderr({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384",
+                         "-out", path("ca.key")});
+    openssl_with_stderr({"req", "-x509", "-new", "-key", path("ca.key"), "-subj",
+                         "/CN=Acme Device CA", "-days", "100", "-out", path("ca.pem")});
+    openssl_with_stderr({"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out",
+                         path("leaf.key")});
+    openssl_with_stderr({"req", "-new", "-key", path("leaf.key"), "-subj", "/CN=phone-0042", "-out",
+                         path("leaf.csr")});
+    openssl_with_stderr({"x509", "-req", "-in", path("leaf.csr"), "-CA", path("ca.pem"), "-CAkey",
+                         path("ca.key"), "-days", "30", "-out", path("leaf.pem")});
   }
   static void TearDownTestSuite() {
     delete directory_;
@@ -71,7 +64,7 @@ class OpensslPkcs12 : public ::testing::Test {
                                   "-name",  "phone identity", "-passout",  "pass:" + passphrase,
                                   "-out",   path(name)};
     args.insert(args.end(), extra.begin(), extra.end());
-    openssl(args);
+    openssl_with_stderr(args);
     return to_bytes(read_file(path(name)));
   }
 
@@ -93,8 +86,8 @@ TempDir* OpensslPkcs12::directory_ = nullptr;
 
 TEST_F(OpensslPkcs12, ReadsModernOpensslExport) {
   Bytes file = export_pkcs12("modern.p12", "s3cret");
-  std::string info =
-      openssl({"pkcs12", "-in", path("modern.p12"), "-info", "-noout", "-passin", "pass:s3cret"});
+  std::string info = openssl_with_stderr(
+      {"pkcs12", "-in", path("modern.p12"), "-info", "-noout", "-passin", "pass:s3cret"});
   ASSERT_NE(info.find("AES-256-CBC"), std::string::npos) << info;
   EXPECT_TRUE(looks_like_pkcs12(file));
   auto contents = read_pkcs12(file, Secret("s3cret"));
@@ -105,8 +98,8 @@ TEST_F(OpensslPkcs12, ReadsModernOpensslExport) {
 
 TEST_F(OpensslPkcs12, ReadsLegacyRc2AndTripleDesExportThroughPrivateContext) {
   Bytes file = export_pkcs12("legacy.p12", "s3cret", {"-legacy"});
-  std::string info = openssl({"pkcs12", "-in", path("legacy.p12"), "-info", "-noout", "-legacy",
-                              "-passin", "pass:s3cret"});
+  std::string info = openssl_with_stderr({"pkcs12", "-in", path("legacy.p12"), "-info", "-noout",
+                                          "-legacy", "-passin", "pass:s3cret"});
   ASSERT_NE(info.find("pbeWithSHA1And40BitRC2-CBC"), std::string::npos) << info;
   ASSERT_NE(info.find("pbeWithSHA1And3-KeyTripleDES-CBC"), std::string::npos) << info;
 
@@ -258,7 +251,7 @@ TEST_F(WritePkcs12Test, OurPkcs12OpensInOpensslWithAes256AndSha256Mac) {
   write_file(directory_ / "out.p12", as_text(*file));
   const std::string p12 = (directory_ / "out.p12").string();
   std::string info =
-      openssl({"pkcs12", "-in", p12, "-info", "-noout", "-passin", "pass:export pass"});
+      openssl_with_stderr({"pkcs12", "-in", p12, "-info", "-noout", "-passin", "pass:export pass"});
   EXPECT_NE(info.find("MAC: sha256"), std::string::npos) << info;
   EXPECT_NE(info.find("PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC"), std::string::npos)
       << info;
@@ -268,7 +261,8 @@ TEST_F(WritePkcs12Test, OurPkcs12OpensInOpensslWithAes256AndSha256Mac) {
   EXPECT_EQ(info.find("3DES"), std::string::npos) << info;
 
   // Contents as openssl sees them: the leaf with the friendly name and key, then the CA.
-  std::string dump = openssl({"pkcs12", "-in", p12, "-nodes", "-passin", "pass:export pass"});
+  std::string dump =
+      openssl_with_stderr({"pkcs12", "-in", p12, "-nodes", "-passin", "pass:export pass"});
   EXPECT_NE(dump.find("friendlyName: phone identity"), std::string::npos) << dump;
   EXPECT_NE(dump.find("subject=CN = phone-0042"), std::string::npos) << dump;
   EXPECT_NE(dump.find("subject=CN = Acme Device CA"), std::string::npos) << dump;
@@ -298,8 +292,8 @@ TEST_F(WritePkcs12Test, EmptyPassphraseAndNoChainOpenInOpenssl) {
   auto file = write_pkcs12(*key_, *leaf_, {}, Secret{}, "");
   ASSERT_TRUE(file) << file.error().message;
   write_file(directory_ / "empty.p12", as_text(*file));
-  std::string dump =
-      openssl({"pkcs12", "-in", (directory_ / "empty.p12").string(), "-nodes", "-passin", "pass:"});
+  std::string dump = openssl_with_stderr(
+      {"pkcs12", "-in", (directory_ / "empty.p12").string(), "-nodes", "-passin", "pass:"});
   EXPECT_NE(dump.find("subject=CN = phone-0042"), std::string::npos) << dump;
   EXPECT_EQ(dump.find("friendlyName"), std::string::npos) << "no empty friendly name: " << dump;
   auto contents = read_pkcs12(*file, Secret{});
