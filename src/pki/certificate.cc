@@ -73,21 +73,9 @@ Certificate& Certificate::operator=(const Certificate& other) {
   return *this;
 }
 
-Bytes Certificate::der() const {
-  unsigned char* out = nullptr;
-  int length = i2d_X509(x509_.get(), &out);
-  if (length <= 0) return {};
-  Bytes result(out, out + length);
-  OPENSSL_free(out);
-  return result;
-}
+Bytes Certificate::der() const { return encode_der(x509_.get(), i2d_X509); }
 
-std::string Certificate::pem() const {
-  Owned<BIO> bio(BIO_new(BIO_s_mem()));
-  PEM_write_bio_X509(bio.get(), x509_.get());
-  Bytes text = bio_contents(bio.get());
-  return std::string(text.begin(), text.end());
-}
+std::string Certificate::pem() const { return encode_pem(x509_.get(), PEM_write_bio_X509); }
 
 std::string Certificate::subject() const {
   return name_to_string(X509_get_subject_name(x509_.get()));

@@ -58,21 +58,9 @@ Result<Csr> Csr::parse(ByteView data) {
 
 Csr Csr::adopt(Owned<X509_REQ> request) { return Csr(std::move(request)); }
 
-std::string Csr::pem() const {
-  Owned<BIO> bio(BIO_new(BIO_s_mem()));
-  PEM_write_bio_X509_REQ(bio.get(), request_.get());
-  Bytes text = bio_contents(bio.get());
-  return std::string(text.begin(), text.end());
-}
+std::string Csr::pem() const { return encode_pem(request_.get(), PEM_write_bio_X509_REQ); }
 
-Bytes Csr::der() const {
-  unsigned char* out = nullptr;
-  int length = i2d_X509_REQ(request_.get(), &out);
-  if (length <= 0) return {};
-  Bytes result(out, out + length);
-  OPENSSL_free(out);
-  return result;
-}
+Bytes Csr::der() const { return encode_der(request_.get(), i2d_X509_REQ); }
 
 std::string Csr::subject() const {
   return name_to_string(X509_REQ_get_subject_name(request_.get()));

@@ -216,10 +216,7 @@ Result<Bytes> Key::to_encrypted_pkcs8_der(const Secret& passphrase) const {
 }
 
 std::string Key::public_key_pem() const {
-  Owned<BIO> bio(BIO_new(BIO_s_mem()));
-  PEM_write_bio_PUBKEY(bio.get(), pkey_.get());
-  Bytes pem = bio_contents(bio.get());
-  return std::string(pem.begin(), pem.end());
+  return encode_pem(static_cast<const EVP_PKEY*>(pkey_.get()), PEM_write_bio_PUBKEY);
 }
 
 std::string Key::algorithm() const {

@@ -7,6 +7,7 @@
 #include <openssl/decoder.h>
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
+#include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
 #include <openssl/provider.h>
@@ -80,5 +81,26 @@ Error openssl_error(ErrorCode code, std::string message, std::string hint = {});
 Owned<BIO> memory_bio(ByteView bytes);
 // Everything written to a memory BIO.
 Bytes bio_contents(BIO* bio);
+
+// The DER encoding of `object` through its OpenSSL i2d function (i2d_X509, i2d_X509_REQ, ...);
+// empty when encoding fails.
+template <class T>
+Bytes encode_der(const T* object, int (*i2d)(const T*, unsigned char**)) {
+  unsigned char* out = nullptr;
+  const int length = i2d(object, &out);
+  if (length <= 0) return {};
+  Bytes result(out, out + length);
+  OPENSSL_free(out);
+  return result;
+}
+
+// The PEM text of `object` through its OpenSSL writer (PEM_write_bio_X509, ...).
+template <class T>
+std::string encode_pem(const T* object, int (*write)(BIO*, const T*)) {
+  Owned<BIO> bio(BIO_new(BIO_s_mem()));
+  write(bio.get(), object);
+  const Bytes text = bio_contents(bio.get());
+  return std::string(text.begin(), text.end());
+}
 
 }  // namespace telecert::pki

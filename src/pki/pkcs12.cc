@@ -48,14 +48,7 @@ struct RawContents {
   std::vector<Bytes> other_der;
 };
 
-Bytes x509_der(X509* x509) {
-  unsigned char* out = nullptr;
-  int length = i2d_X509(x509, &out);
-  if (length <= 0) return {};
-  Bytes result(out, out + length);
-  OPENSSL_free(out);
-  return result;
-}
+Bytes x509_der(X509* x509) { return encode_der(static_cast<const X509*>(x509), i2d_X509); }
 
 // Safe bags gathered from a PKCS#12 file that has no MAC.
 struct UnpackedBags {
@@ -297,13 +290,10 @@ Result<Bytes> write_pkcs12(const Key& key, const Certificate& certificate,
   if (!ok) {
     return std::unexpected(openssl_error(ErrorCode::Internal, "writing the PKCS#12 file failed"));
   }
-  unsigned char* out = nullptr;
-  int length = i2d_PKCS12(pfx.get(), &out);
-  if (length <= 0) {
+  Bytes result = encode_der(static_cast<const PKCS12*>(pfx.get()), i2d_PKCS12);
+  if (result.empty()) {
     return std::unexpected(openssl_error(ErrorCode::Internal, "encoding the PKCS#12 file failed"));
   }
-  Bytes result(out, out + length);
-  OPENSSL_free(out);
   return result;
 }
 
