@@ -1,5 +1,6 @@
 #include "pki/csr.h"
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 
 namespace telecert::pki {
@@ -53,10 +54,31 @@ Result<Csr> Csr::parse(ByteView data) {
                                          "the data is not a certificate signing request",
                                          "give a PKCS#10 CSR in PEM or DER"));
   }
-  return Csr(std::move(request));
+  return create(std::move(request));
 }
 
-Csr Csr::adopt(Owned<X509_REQ> request) { return Csr(std::move(request)); }
+Result<Csr> Csr::create(Owned<X509_REQ> request) {
+  ERR_clear_error();
+  if (X509_REQ_get0_pubkey(request.get()) == nullptr) {
+    return std::unexpected(openssl_error(ErrorCode::MalformedInput,
+                                         "the CSR's public key cannot be decoded",
+                                         "the CSR is damaged; create it again"));
+  }
+  // Decode the requested extensions once: a damaged one is refused here rather than leaving
+  // errors behind in every later subject_alt_names() call.
+  STACK_OF(X509_EXTENSION)* extensions = X509_REQ_get_extensions(request.get());
+  if (extensions != nullptr) {
+    Owned<GENERAL_NAMES> names(static_cast<GENERAL_NAMES*>(
+        X509V3_get_d2i(extensions, NID_subject_alt_name, nullptr, nullptr)));
+    sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
+  }
+  if (ERR_peek_error() != 0) {
+    return std::unexpected(openssl_error(ErrorCode::MalformedInput,
+                                         "the CSR has a damaged requested extension",
+                                         "the CSR is damaged; create it again"));
+  }
+  return Csr(std::move(request));
+}
 
 std::string Csr::pem() const { return encode_pem(request_.get(), PEM_write_bio_X509_REQ); }
 
@@ -75,6 +97,7 @@ std::vector<SubjectAltName> Csr::subject_alt_names() const {
     if (names != nullptr) result = read_general_names(names.get());
     sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
   }
+  drain_openssl_errors();
   return result;
 }
 

@@ -25,7 +25,9 @@ class Csr {
   [[nodiscard]] static Result<Csr> build(const Key& key, const CsrSpec& spec);
   // Parses one CSR from PEM ("CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST") or DER.
   [[nodiscard]] static Result<Csr> parse(ByteView data);
-  static Csr adopt(Owned<X509_REQ> request);
+  // Takes a CSR decoded from untrusted input: one whose public key or requested extensions do
+  // not decode is ErrorCode::MalformedInput.
+  [[nodiscard]] static Result<Csr> create(Owned<X509_REQ> request);
 
   std::string pem() const;
   Bytes der() const;

@@ -172,7 +172,9 @@ Result<DecodedFile> decode_der(ByteView data, const Secret& passphrase, bool wan
     Owned<X509_REQ> request(d2i_X509_REQ(nullptr, &cursor, static_cast<long>(data.size())));
     if (request != nullptr && cursor == data.data() + data.size()) {
       DecodedFile out{FileFormat::DerCsr, {}, {}, {}};
-      out.requests.push_back(Csr::adopt(std::move(request)));
+      auto checked = Csr::create(std::move(request));
+      if (!checked) return std::unexpected(checked.error());
+      out.requests.push_back(std::move(*checked));
       return out;
     }
   }

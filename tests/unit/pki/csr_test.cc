@@ -227,5 +227,28 @@ TEST(CsrParseTest, JunkEmptyAndTruncatedInputAreMalformedInput) {
   }
 }
 
+// Found by fuzz_file_decoder: a DER CSR whose requested extensions do not decode.
+TEST(CsrCreate, DamagedRequestedExtensionIsMalformedInputAndLeavesNoOpensslError) {
+  const std::string hex =
+      "308201913082013702010030683118301606035504030c0f7362632e6578616d706c652e636f6d310e300c06"
+      "0355040b0c05566f6963653111300f060355040a0c0874656c6563657274310e300c06035504070c05506172"
+      "6973310c300a06035504080c03494446310b30090603550406130246523059301306072a8648ce3d02010608"
+      "2a8648ce3d03010703420004df36b4fa5dbccb0b734644fa1bc7126e2425163410289c9c520bb15a39e692c2"
+      "ba2954a044d3ea9284fc6ff9275a29a1610a13f0c38c7dd688b1c9f5640ac262a06d306b06092a864886f70d"
+      "01090e315e305c105a0603551d1104533051820f7362632e6578616d706c652e636f6d8704c000020a871020"
+      "010db8000000000000000000000001811161646d696e406578616d706c652e636f6d86137369703a7362632e"
+      "6578616d706c652e636f6d300a06082a8648ce3d040302034800304502210088ba2d64768303d9e6600ef262"
+      "a920b142dd0c126c63fd532dcebb1ea0c43e6a022003d334246ae912964c2a7944beac6797b1c43258e0b981"
+      "648360ecd594e45179";
+  Bytes der;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    der.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  }
+  auto request = Csr::parse(der);
+  ASSERT_FALSE(request);
+  EXPECT_EQ(request.error().code, ErrorCode::MalformedInput);
+  EXPECT_EQ(ERR_peek_error(), 0u);
+}
+
 }  // namespace
 }  // namespace telecert::pki
