@@ -4,6 +4,8 @@
 
 #include <ctime>
 
+#include "pki/key.h"
+
 namespace telecert::pki {
 namespace {
 
@@ -171,20 +173,7 @@ std::string Certificate::sha1_fingerprint() const {
 }
 
 std::string Certificate::public_key_algorithm() const {
-  const EVP_PKEY* key = X509_get0_pubkey(x509_.get());
-  if (key == nullptr) return "unknown";
-  switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA:
-      return "RSA";
-    case EVP_PKEY_EC:
-      return "EC";
-    case EVP_PKEY_ED25519:
-      return "Ed25519";
-    default: {
-      const char* name = EVP_PKEY_get0_type_name(key);
-      return name != nullptr ? name : "unknown";
-    }
-  }
+  return pki::public_key_algorithm(X509_get0_pubkey(x509_.get()));
 }
 
 int Certificate::public_key_bits() const {

@@ -101,20 +101,7 @@ std::vector<SubjectAltName> Csr::subject_alt_names() const {
   return result;
 }
 
-std::string Csr::public_key_algorithm() const {
-  const EVP_PKEY* key = public_key();
-  if (key == nullptr) return "unknown";
-  switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA:
-      return "RSA";
-    case EVP_PKEY_EC:
-      return "EC";
-    case EVP_PKEY_ED25519:
-      return "Ed25519";
-    default:
-      return "unknown";
-  }
-}
+std::string Csr::public_key_algorithm() const { return pki::public_key_algorithm(public_key()); }
 
 int Csr::public_key_bits() const {
   const EVP_PKEY* key = public_key();

@@ -95,6 +95,22 @@ std::string describe_public_key(const EVP_PKEY* key) {
   }
 }
 
+std::string public_key_algorithm(const EVP_PKEY* key) {
+  if (key == nullptr) return "unknown";
+  switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_RSA:
+      return "RSA";
+    case EVP_PKEY_EC:
+      return "EC";
+    case EVP_PKEY_ED25519:
+      return "Ed25519";
+    default: {
+      const char* name = EVP_PKEY_get0_type_name(key);
+      return name != nullptr ? name : "unknown";
+    }
+  }
+}
+
 Result<KeyType> parse_key_type(std::string_view text) {
   for (const auto& entry : kKeyTypeNames) {
     if (entry.name == text) return entry.type;
@@ -219,20 +235,7 @@ std::string Key::public_key_pem() const {
   return encode_pem(static_cast<const EVP_PKEY*>(pkey_.get()), PEM_write_bio_PUBKEY);
 }
 
-std::string Key::algorithm() const {
-  switch (EVP_PKEY_get_base_id(pkey_.get())) {
-    case EVP_PKEY_RSA:
-      return "RSA";
-    case EVP_PKEY_EC:
-      return "EC";
-    case EVP_PKEY_ED25519:
-      return "Ed25519";
-    default: {
-      const char* name = EVP_PKEY_get0_type_name(pkey_.get());
-      return name != nullptr ? name : "unknown";
-    }
-  }
-}
+std::string Key::algorithm() const { return public_key_algorithm(pkey_.get()); }
 
 int Key::bits() const { return EVP_PKEY_get_bits(pkey_.get()); }
 

@@ -21,6 +21,8 @@ std::string_view to_string(KeyType type);
 
 // "RSA 2048", "EC P-256", "EC P-384", "Ed25519" for any public or private key.
 std::string describe_public_key(const EVP_PKEY* key);
+// "RSA", "EC", "Ed25519" (OpenSSL's type name for others, "unknown" for none).
+std::string public_key_algorithm(const EVP_PKEY* key);
 
 class Key {
  public:
