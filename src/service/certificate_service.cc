@@ -162,15 +162,18 @@ Result<Bytes> CertificateService::read_upload(const std::filesystem::path& file)
   return read_file_limited(file, current->max_upload_bytes);
 }
 
-Result<void> CertificateService::check_upload_size(store::Transaction& tx, std::size_t size) {
+Result<void> CertificateService::check_upload_sizes(store::Transaction& tx,
+                                                    std::initializer_list<std::size_t> sizes) {
   auto settings = load_settings(tx);
   if (!settings) return std::unexpected(settings.error());
-  if (size > static_cast<std::size_t>(settings->max_upload_bytes)) {
-    return fail(ErrorCode::LimitExceeded,
-                "the upload is " + std::to_string(size) + " bytes, over the limit of " +
-                    std::to_string(settings->max_upload_bytes) + " bytes",
-                "certificate files are small; check that this is the right file, or raise "
-                "max_upload_bytes");
+  for (const std::size_t size : sizes) {
+    if (size > static_cast<std::size_t>(settings->max_upload_bytes)) {
+      return fail(ErrorCode::LimitExceeded,
+                  "the upload is " + std::to_string(size) + " bytes, over the limit of " +
+                      std::to_string(settings->max_upload_bytes) + " bytes",
+                  "certificate files are small; check that this is the right file, or raise "
+                  "max_upload_bytes");
+    }
   }
   return {};
 }

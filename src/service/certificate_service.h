@@ -144,7 +144,8 @@ class CertificateService {
       : store_(std::move(store)), clock_(std::move(clock)), actor_(std::move(actor)) {}
 
   Result<void> log_event(store::Transaction& tx, std::string action, std::string object);
-  Result<void> check_upload_size(store::Transaction& tx, std::size_t size);
+  // Refuses the operation when any of the uploads' sizes is over max_upload_bytes.
+  Result<void> check_upload_sizes(store::Transaction& tx, std::initializer_list<std::size_t> sizes);
   Result<void> check_new_identity_name(store::Transaction& tx, std::string_view name);
   // Orders the chain for `leaf` from `given` and the enabled trust anchors (which may supply
   // missing intermediates); certificates in `given` that are not on the leaf's path are refused

@@ -76,6 +76,9 @@ std::string subjects_of(const std::vector<pki::Certificate>& certificates) {
   return text;
 }
 
+// The size of an optional upload; 0 when it was not given.
+std::size_t size_of(const std::optional<Bytes>& upload) { return upload ? upload->size() : 0; }
+
 Result<void> refuse_factory(std::string_view name, std::string_view what) {
   if (name == kFactoryIdentityName) {
     return fail(ErrorCode::Forbidden, "the factory identity cannot be " + std::string(what),
@@ -249,9 +252,8 @@ Result<IdentityView> CertificateService::install_certificate(std::string_view na
                                                              const InstallRequest& request) {
   auto tx = store_->begin_write();
   if (!tx) return std::unexpected(tx.error());
-  TELECERT_RETURN_IF_ERROR(check_upload_size(**tx, request.certificate_file.size()));
-  if (request.chain_file)
-    TELECERT_RETURN_IF_ERROR(check_upload_size(**tx, request.chain_file->size()));
+  TELECERT_RETURN_IF_ERROR(
+      check_upload_sizes(**tx, {request.certificate_file.size(), size_of(request.chain_file)}));
   TELECERT_RETURN_IF_ERROR(refuse_factory(name, "replaced"));
   auto found = (*tx)->find_identity(name);
   if (!found) return std::unexpected(found.error());
@@ -299,10 +301,8 @@ Result<IdentityView> CertificateService::import_identity(std::string_view name,
                                                          const ImportRequest& request) {
   auto tx = store_->begin_write();
   if (!tx) return std::unexpected(tx.error());
-  TELECERT_RETURN_IF_ERROR(check_upload_size(**tx, request.file.size()));
-  if (request.key_file) TELECERT_RETURN_IF_ERROR(check_upload_size(**tx, request.key_file->size()));
-  if (request.chain_file)
-    TELECERT_RETURN_IF_ERROR(check_upload_size(**tx, request.chain_file->size()));
+  TELECERT_RETURN_IF_ERROR(check_upload_sizes(
+      **tx, {request.file.size(), size_of(request.key_file), size_of(request.chain_file)}));
   TELECERT_RETURN_IF_ERROR(check_new_identity_name(**tx, name));
 
   std::vector<pki::Certificate> certificates;

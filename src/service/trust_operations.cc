@@ -35,7 +35,7 @@ Result<std::vector<TrustAnchorView>> CertificateService::list_trust() {
 Result<TrustAddView> CertificateService::add_trust(ByteView file) {
   auto tx = store_->begin_write();
   if (!tx) return std::unexpected(tx.error());
-  TELECERT_RETURN_IF_ERROR(check_upload_size(**tx, file.size()));
+  TELECERT_RETURN_IF_ERROR(check_upload_sizes(**tx, {file.size()}));
   auto settings = load_settings(**tx);
   if (!settings) return std::unexpected(settings.error());
   auto certificates = pki::read_certificates(file);
