@@ -56,6 +56,22 @@ struct EventRecord {
   std::string outcome;  // "ok" or the error code of a refused operation
 };
 
+using ContextId = std::int64_t;
+
+// A TLS context as stored: its name and its definition as JSON text. The store does not read the
+// JSON (tls::parse_definition does); a definition of "{}" means every field at its default.
+struct ContextRecord {
+  ContextId id = 0;  // assigned by the store
+  std::string name;
+  std::string definition_json;
+};
+
+// A service (sip-tls, https-provisioning, ...) bound to a context, by the context's name.
+struct ServiceBindingRecord {
+  std::string service;
+  std::string context;
+};
+
 // A certificate row as the index sees it (for expiry queries without parsing DER).
 struct CertificateSummary {
   CertificateId id = 0;

@@ -91,11 +91,19 @@ CREATE TABLE events (
 CREATE INDEX events_by_time ON events (time);
 )sql";
 
+// Version 2: every store has the "default" TLS context; its definition "{}" takes every field's
+// default when read (tls::parse_definition). A v1 store that already has one keeps it.
+constexpr std::string_view kSchemaVersion2 = R"sql(
+INSERT INTO tls_contexts (name, definition) VALUES ('default', '{}')
+  ON CONFLICT (name) DO NOTHING;
+)sql";
+
 // Append a step for every schema change; never edit a step that has shipped. A step that rebuilds
 // a table follows SQLite's procedure (create new, copy, drop old, rename): migrate() runs before
 // foreign keys are switched on and checks them before committing.
-constexpr std::array<Migration, 1> kMigrations{{
+constexpr std::array<Migration, 2> kMigrations{{
     {1, kSchemaVersion1},
+    {2, kSchemaVersion2},
 }};
 static_assert(kMigrations.back().version == kSchemaVersion,
               "kSchemaVersion must name the last migration step");

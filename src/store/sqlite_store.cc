@@ -451,6 +451,127 @@ class SqliteTransaction final : public Transaction {
     return single_integer(*select);
   }
 
+  // --- TLS contexts and service bindings ---
+
+  Result<std::vector<ContextRecord>> list_contexts() override {
+    auto select = read_statement("SELECT id, name, definition FROM tls_contexts ORDER BY name",
+                                 "listing TLS contexts");
+    if (!select) return std::unexpected(std::move(select.error()));
+    std::vector<ContextRecord> contexts;
+    while (true) {
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      if (!*row) break;
+      contexts.push_back(ContextRecord{select->integer(0), select->text(1), select->text(2)});
+    }
+    return contexts;
+  }
+
+  Result<std::optional<ContextRecord>> find_context(std::string_view name) override {
+    auto select = read_statement("SELECT id, name, definition FROM tls_contexts WHERE name = ?1",
+                                 "reading a TLS context");
+    if (!select) return std::unexpected(std::move(select.error()));
+    select->bind(1, name);
+    auto row = select->step();
+    if (!row) return std::unexpected(std::move(row.error()));
+    if (!*row) return std::optional<ContextRecord>{};
+    return std::optional<ContextRecord>{
+        ContextRecord{select->integer(0), select->text(1), select->text(2)}};
+  }
+
+  Result<ContextId> insert_context(std::string_view name,
+                                   std::string_view definition_json) override {
+    auto existing = find_context(name);
+    if (!existing) return std::unexpected(std::move(existing.error()));
+    if (*existing) {
+      return fail(ErrorCode::AlreadyExists,
+                  "a TLS context named \"" + std::string(name) + "\" already exists",
+                  "choose another name, or change the existing context");
+    }
+    auto insert = write_statement("INSERT INTO tls_contexts (name, definition) VALUES (?1, ?2)",
+                                  "storing a TLS context");
+    if (!insert) return std::unexpected(std::move(insert.error()));
+    insert->bind(1, name).bind(2, definition_json);
+    if (auto inserted = insert->run(); !inserted) return std::unexpected(inserted.error());
+    return insert->last_insert_id();
+  }
+
+  Result<void> update_context(std::string_view name, std::string_view definition_json) override {
+    auto update = write_statement("UPDATE tls_contexts SET definition = ?1 WHERE name = ?2",
+                                  "updating a TLS context");
+    if (!update) return std::unexpected(std::move(update.error()));
+    update->bind(1, definition_json).bind(2, name);
+    if (auto updated = update->run(); !updated) return updated;
+    if (update->changes() == 0) return no_context_error(name);
+    return {};
+  }
+
+  Result<void> delete_context(std::string_view name) override {
+    {
+      auto users = write_statement(
+          "SELECT b.service FROM service_bindings AS b JOIN tls_contexts AS c "
+          "ON c.id = b.context_id WHERE c.name = ?1 ORDER BY b.service",
+          "checking whether a TLS context is in use");
+      if (!users) return std::unexpected(std::move(users.error()));
+      users->bind(1, name);
+      std::string services;
+      while (true) {
+        auto row = users->step();
+        if (!row) return std::unexpected(std::move(row.error()));
+        if (!*row) break;
+        services += (services.empty() ? "" : ", ") + users->text(0);
+      }
+      if (!services.empty()) {
+        return fail(ErrorCode::Forbidden,
+                    "TLS context \"" + std::string(name) + "\" is used by " + services,
+                    "bind those services to another context first");
+      }
+    }
+    auto remove =
+        write_statement("DELETE FROM tls_contexts WHERE name = ?1", "deleting a TLS context");
+    if (!remove) return std::unexpected(std::move(remove.error()));
+    remove->bind(1, name);
+    if (auto removed = remove->run(); !removed) return removed;
+    if (remove->changes() == 0) return no_context_error(name);
+    return {};
+  }
+
+  Result<std::vector<ServiceBindingRecord>> list_service_bindings() override {
+    auto select = read_statement(
+        "SELECT b.service, c.name FROM service_bindings AS b "
+        "JOIN tls_contexts AS c ON c.id = b.context_id ORDER BY b.service",
+        "listing service bindings");
+    if (!select) return std::unexpected(std::move(select.error()));
+    std::vector<ServiceBindingRecord> bindings;
+    while (true) {
+      auto row = select->step();
+      if (!row) return std::unexpected(std::move(row.error()));
+      if (!*row) break;
+      bindings.push_back(ServiceBindingRecord{select->text(0), select->text(1)});
+    }
+    return bindings;
+  }
+
+  Result<void> bind_service(std::string_view service, std::string_view context) override {
+    auto target = find_context(context);
+    if (!target) return std::unexpected(std::move(target.error()));
+    if (!*target) return no_context_error(context);
+    auto upsert = write_statement(
+        "INSERT INTO service_bindings (service, context_id) VALUES (?1, ?2) "
+        "ON CONFLICT (service) DO UPDATE SET context_id = excluded.context_id",
+        "binding a service to a TLS context");
+    if (!upsert) return std::unexpected(std::move(upsert.error()));
+    upsert->bind(1, service).bind(2, (*target)->id);
+    return upsert->run();
+  }
+
+  Result<std::int64_t> delete_service_bindings() override {
+    auto remove = write_statement("DELETE FROM service_bindings", "removing service bindings");
+    if (!remove) return std::unexpected(std::move(remove.error()));
+    if (auto removed = remove->run(); !removed) return std::unexpected(removed.error());
+    return remove->changes();
+  }
+
   // --- settings ---
 
   Result<std::optional<std::string>> get_setting(std::string_view key) override {
@@ -606,6 +727,11 @@ class SqliteTransaction final : public Transaction {
   static std::unexpected<Error> no_identity_error(std::string_view name) {
     return fail(ErrorCode::NotFound, "there is no identity named \"" + std::string(name) + "\"",
                 "list the identities to see their names");
+  }
+
+  static std::unexpected<Error> no_context_error(std::string_view name) {
+    return fail(ErrorCode::NotFound, "there is no TLS context named \"" + std::string(name) + "\"",
+                "list the TLS contexts to see their names");
   }
 
   Result<void> require_key(KeyId id, std::string_view identity_name) {

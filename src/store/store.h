@@ -74,6 +74,28 @@ class Transaction {
   [[nodiscard]] virtual Result<void> delete_trust_anchor(TrustAnchorId id) = 0;
   [[nodiscard]] virtual Result<std::int64_t> count_trust_anchors(TrustSource source) = 0;
 
+  // --- TLS contexts and service bindings (definitions are JSON text the store does not read) ---
+  // Every context, by name.
+  [[nodiscard]] virtual Result<std::vector<ContextRecord>> list_contexts() = 0;
+  [[nodiscard]] virtual Result<std::optional<ContextRecord>> find_context(
+      std::string_view name) = 0;
+  // A taken name is AlreadyExists. Returns the new id.
+  [[nodiscard]] virtual Result<ContextId> insert_context(std::string_view name,
+                                                         std::string_view definition_json) = 0;
+  // Replaces the definition; NotFound when there is no context `name`.
+  [[nodiscard]] virtual Result<void> update_context(std::string_view name,
+                                                    std::string_view definition_json) = 0;
+  // NotFound when there is none; Forbidden while a service binding points at it.
+  [[nodiscard]] virtual Result<void> delete_context(std::string_view name) = 0;
+  // Every binding, by service name.
+  [[nodiscard]] virtual Result<std::vector<ServiceBindingRecord>> list_service_bindings() = 0;
+  // Binds `service` to the context `context` (replacing its binding); NotFound for an unknown
+  // context.
+  [[nodiscard]] virtual Result<void> bind_service(std::string_view service,
+                                                  std::string_view context) = 0;
+  // Removes every binding (factory reset); returns how many there were.
+  [[nodiscard]] virtual Result<std::int64_t> delete_service_bindings() = 0;
+
   // --- settings: raw text values; the service validates and types them ---
   [[nodiscard]] virtual Result<std::optional<std::string>> get_setting(std::string_view key) = 0;
   [[nodiscard]] virtual Result<void> set_setting(std::string_view key, std::string_view value) = 0;

@@ -149,6 +149,53 @@ TEST(SqliteMigrations, MisnumberedStepListIsRefused) {
   EXPECT_EQ(migrated.error().code, ErrorCode::Internal);
 }
 
+TEST(SqliteMigrations, VersionOneStoreGainsTheDefaultContextAndKeepsItsData) {
+  TempDir directory;
+  const auto path = directory / "telecert.db";
+  {
+    auto database = open_raw(path);
+    ASSERT_TRUE(migrate(database.get(), schema_migrations().first(1)));
+    ASSERT_EQ(integer(database.get(), "PRAGMA user_version"), 1);
+    ASSERT_TRUE(
+        execute(database.get(),
+                "INSERT INTO tls_contexts (name, definition) VALUES ('sip', '{\"strict\":true}');"
+                "INSERT INTO service_bindings (service, context_id) VALUES ('sip-tls', 1);"
+                "INSERT INTO settings (key, value) VALUES ('device_id', 'x');",
+                "test"));
+  }
+  auto store = open_sqlite_store(path, kMasterKey);
+  ASSERT_TRUE(store) << store.error().message;
+  auto database = open_raw(path);
+  EXPECT_EQ(integer(database.get(), "PRAGMA user_version"), 2);
+  EXPECT_EQ(
+      integer(database.get(),
+              "SELECT count(*) FROM tls_contexts WHERE name = 'default' AND definition = '{}'"),
+      1);
+  EXPECT_EQ(integer(database.get(), "SELECT count(*) FROM tls_contexts"), 2);
+  EXPECT_EQ(integer(database.get(), "SELECT count(*) FROM service_bindings"), 1);
+  EXPECT_EQ(integer(database.get(), "SELECT count(*) FROM settings"), 1);
+}
+
+TEST(SqliteMigrations, VersionOneStoreWithItsOwnDefaultContextKeepsIt) {
+  TempDir directory;
+  const auto path = directory / "telecert.db";
+  {
+    auto database = open_raw(path);
+    ASSERT_TRUE(migrate(database.get(), schema_migrations().first(1)));
+    ASSERT_TRUE(execute(database.get(),
+                        "INSERT INTO tls_contexts (name, definition) "
+                        "VALUES ('default', '{\"strict\":true}');",
+                        "test"));
+  }
+  ASSERT_TRUE(open_sqlite_store(path, kMasterKey));
+  auto database = open_raw(path);
+  EXPECT_EQ(integer(database.get(),
+                    "SELECT count(*) FROM tls_contexts WHERE name = 'default' AND "
+                    "definition = '{\"strict\":true}'"),
+            1);
+  EXPECT_EQ(integer(database.get(), "SELECT count(*) FROM tls_contexts"), 1);
+}
+
 TEST(SqliteMigrations, ShippedStepsEndAtTheCurrentSchemaVersion) {
   auto steps = schema_migrations();
   ASSERT_FALSE(steps.empty());
