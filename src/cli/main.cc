@@ -30,6 +30,7 @@ int run(int argc, char** argv) {
   add_identity_commands(app, context);
   add_trust_commands(app, context);
   add_inspect_commands(app, context);
+  add_verify_commands(app, context);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,307 @@
+#include "tls/probe_io.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <memory>
+
+#include "pki/ossl.h"
+
+namespace telecert::tls::probe_io {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// Answers larger than this before the end of their headers are not SIP or HTTP heads we can use.
+constexpr std::size_t kMaxHeadBytes = 64 * 1024;
+
+std::string describe_duration(std::chrono::milliseconds duration) {
+  if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + " s";
+  return std::to_string(duration.count()) + " ms";
+}
+
+std::string describe_errno(int error) {
+  switch (error) {
+    case ECONNREFUSED:
+      return "connection refused (nothing listens on that port)";
+    case ENETUNREACH:
+    case EHOSTUNREACH:
+      return "no route to the host";
+    case ETIMEDOUT:
+      return "the connection timed out";
+    case ECONNRESET:
+      return "the peer reset the connection";
+    default:
+      return std::strerror(error);
+  }
+}
+
+// poll() on one descriptor until `deadline`: > 0 ready, 0 timed out, < 0 failed (errno set).
+int poll_until(pollfd& descriptor, SteadyClock::time_point deadline) {
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+    if (left.count() <= 0) return 0;
+    const int ready = ::poll(
+        &descriptor, 1,
+        static_cast<int>(std::min<long long>(left.count(), std::numeric_limits<int>::max())));
+    if (ready < 0 && errno == EINTR) continue;
+    return ready;
+  }
+}
+
+short wanted_events(int ssl_error) {
+  return static_cast<short>(ssl_error == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT);
+}
+
+// After an SSL call returned `rc`: waits until the socket is ready for what OpenSSL wants.
+// False when the connection failed or the deadline passed.
+bool wait_for_ssl(SSL* connection, const Socket& socket, int rc, SteadyClock::time_point deadline) {
+  const int error = SSL_get_error(connection, rc);
+  if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
+    pki::drain_openssl_errors();
+    return false;
+  }
+  pollfd descriptor{socket.fd(), wanted_events(error), 0};
+  return poll_until(descriptor, deadline) > 0;
+}
+
+std::string handshake_hint(const std::string& reason) {
+  if (reason.find("wrong version number") != std::string::npos ||
+      reason.find("packet length too long") != std::string::npos ||
+      reason.find("record layer failure") != std::string::npos) {
+    return "the port does not seem to speak TLS; check the port (SIP over TLS is usually 5061)";
+  }
+  if (reason.find("alert") != std::string::npos) {
+    return "the server refused the handshake: check that this context's TLS versions, ciphers "
+           "and groups overlap the server's, and whether the server requires a client "
+           "certificate";
+  }
+  return "check that the server speaks TLS on this port and that its TLS versions and ciphers "
+         "overlap this context's";
+}
+
+ResponseHead parse_head(std::string_view head) {
+  ResponseHead parsed;
+  std::size_t start = 0;
+  bool first = true;
+  while (start <= head.size()) {
+    std::size_t end = head.find("\r\n", start);
+    if (end == std::string_view::npos) end = head.size();
+    std::string line(head.substr(start, end - start));
+    start = end + 2;
+    if (first) {
+      parsed.status_line = std::move(line);
+      first = false;
+    } else if (!line.empty() && (line[0] == ' ' || line[0] == '\t') && !parsed.headers.empty()) {
+      parsed.headers.back() += " " + line.substr(line.find_first_not_of(" \t"));  // folded
+    } else if (!line.empty()) {
+      parsed.headers.push_back(std::move(line));
+    }
+  }
+  return parsed;
+}
+
+// The status code of "SIP/2.0 200 OK" / "HTTP/1.1 200 OK"; 0 when the line is not a status line.
+int status_code(std::string_view status_line) {
+  if (!status_line.starts_with("SIP/2.0 ") && !status_line.starts_with("HTTP/")) return 0;
+  const auto space = status_line.find(' ');
+  if (space == std::string_view::npos || status_line.size() < space + 4) return 0;
+  int code = 0;
+  for (char digit : status_line.substr(space + 1, 3)) {
+    if (digit < '0' || digit > '9') return 0;
+    code = code * 10 + (digit - '0');
+  }
+  return code;
+}
+
+// RFC 3261 §20.14 (and its compact form "l", §7.3.3) / RFC 9110 §8.6.
+std::size_t content_length(const ResponseHead& head) {
+  for (const auto& header : head.headers) {
+    const auto colon = header.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = header.substr(0, colon);
+    std::erase_if(name, [](char c) { return c == ' ' || c == '\t'; });
+    std::ranges::transform(name, name.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (name != "content-length" && name != "l") continue;
+    std::size_t length = 0;
+    for (char c : std::string_view(header).substr(colon + 1)) {
+      if (c >= '0' && c <= '9') length = length * 10 + static_cast<std::size_t>(c - '0');
+    }
+    return length;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Socket::~Socket() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::string host_and_port(std::string_view host, std::uint16_t port) {
+  const bool ipv6 = host.find(':') != std::string_view::npos;
+  return (ipv6 ? "[" + std::string(host) + "]" : std::string(host)) + ":" + std::to_string(port);
+}
+
+Result<Socket> connect_tcp(const std::string& host, std::uint16_t port,
+                           std::chrono::milliseconds timeout) {
+  const auto deadline = SteadyClock::now() + timeout;
+  const std::string peer = host_and_port(host, port);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  // getaddrinfo has no timeout of its own; the resolver's (resolv.conf) applies.
+  if (const int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
+      rc != 0) {
+    return fail(ErrorCode::Unreachable,
+                "cannot resolve '" + host + "': " + std::string(gai_strerror(rc)),
+                "check the host name, or give its address instead");
+  }
+  const std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> addresses(found, &freeaddrinfo);
+  std::string last_error = "no address to connect to";
+  for (const addrinfo* address = found; address != nullptr; address = address->ai_next) {
+    const int fd = ::socket(address->ai_family, address->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                            address->ai_protocol);
+    if (fd < 0) {
+      last_error = describe_errno(errno);
+      continue;
+    }
+    Socket socket(fd);
+    if (::connect(fd, address->ai_addr, address->ai_addrlen) == 0) return socket;
+    if (errno != EINPROGRESS) {
+      last_error = describe_errno(errno);
+      continue;
+    }
+    pollfd descriptor{fd, POLLOUT, 0};
+    const int ready = poll_until(descriptor, deadline);
+    if (ready == 0) {
+      return fail(ErrorCode::Unreachable,
+                  "no answer from " + peer + " within " + describe_duration(timeout),
+                  "check the address and the port, and any firewall in between");
+    }
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (ready < 0) {
+      error = errno;
+    } else if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) {
+      error = errno;
+    }
+    if (error == 0) return socket;
+    last_error = describe_errno(error);
+  }
+  return fail(ErrorCode::Unreachable, "cannot connect to " + peer + ": " + last_error,
+              "check that the server is running and listens on port " + std::to_string(port));
+}
+
+Endpoint local_endpoint(const Socket& socket) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  Endpoint endpoint;
+  if (::getsockname(socket.fd(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    return endpoint;
+  }
+  char text[INET6_ADDRSTRLEN] = {};
+  if (address.ss_family == AF_INET6) {
+    const auto* ipv6 = reinterpret_cast<const sockaddr_in6*>(&address);
+    ::inet_ntop(AF_INET6, &ipv6->sin6_addr, text, sizeof text);
+    endpoint.port = ntohs(ipv6->sin6_port);
+  } else {
+    const auto* ipv4 = reinterpret_cast<const sockaddr_in*>(&address);
+    ::inet_ntop(AF_INET, &ipv4->sin_addr, text, sizeof text);
+    endpoint.port = ntohs(ipv4->sin_port);
+  }
+  endpoint.address = text;
+  return endpoint;
+}
+
+Result<void> handshake(SSL* connection, const Socket& socket, std::chrono::milliseconds timeout,
+                       const std::string& peer) {
+  const auto deadline = SteadyClock::now() + timeout;
+  for (;;) {
+    ERR_clear_error();
+    const int rc = SSL_connect(connection);
+    if (rc == 1) return {};
+    const int error = SSL_get_error(connection, rc);
+    if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+      pollfd descriptor{socket.fd(), wanted_events(error), 0};
+      const int ready = poll_until(descriptor, deadline);
+      if (ready > 0) continue;
+      if (ready == 0) {
+        return fail(ErrorCode::Unreachable,
+                    "the TLS handshake with " + peer + " did not finish within " +
+                        describe_duration(timeout),
+                    "check that this port speaks TLS (not plain TCP, or SIP over TCP/UDP)");
+      }
+      return fail(ErrorCode::Unreachable,
+                  "waiting for " + peer + " failed: " + describe_errno(errno),
+                  "try again; if it persists, check the network");
+    }
+    const int saved_errno = errno;
+    std::string reason = pki::drain_openssl_errors();
+    if (reason.empty()) {
+      reason = error == SSL_ERROR_SYSCALL && saved_errno != 0
+                   ? describe_errno(saved_errno)
+                   : "the peer closed the connection during the handshake";
+    }
+    return fail(ErrorCode::Unreachable, "the TLS handshake with " + peer + " failed: " + reason,
+                handshake_hint(reason));
+  }
+}
+
+std::optional<ResponseHead> exchange(SSL* connection, const Socket& socket,
+                                     std::string_view request, std::chrono::milliseconds timeout) {
+  const auto deadline = SteadyClock::now() + timeout;
+  std::size_t written = 0;
+  while (written < request.size()) {
+    std::size_t count = 0;
+    ERR_clear_error();
+    const int rc =
+        SSL_write_ex(connection, request.data() + written, request.size() - written, &count);
+    if (rc == 1) {
+      written += count;
+    } else if (!wait_for_ssl(connection, socket, rc, deadline)) {
+      return std::nullopt;
+    }
+  }
+  std::string received;
+  char chunk[4096];
+  for (;;) {
+    for (;;) {
+      // RFC 5626 §3.5.1 keep-alive CRLFs may come before a response.
+      received.erase(0, std::min(received.find_first_not_of("\r\n"), received.size()));
+      const auto end = received.find("\r\n\r\n");
+      if (end == std::string::npos) break;
+      ResponseHead head = parse_head(std::string_view(received).substr(0, end));
+      const int code = status_code(head.status_line);
+      if (code == 0) return std::nullopt;
+      if (code >= 200) return head;
+      const std::size_t next = end + 4 + content_length(head);
+      if (received.size() < next) break;  // the provisional answer's body is still coming
+      received.erase(0, next);
+    }
+    if (received.size() > kMaxHeadBytes) return std::nullopt;
+    std::size_t count = 0;
+    ERR_clear_error();
+    const int rc = SSL_read_ex(connection, chunk, sizeof chunk, &count);
+    if (rc == 1) {
+      received.append(chunk, count);
+    } else if (!wait_for_ssl(connection, socket, rc, deadline)) {
+      return std::nullopt;
+    }
+  }
+}
+
+}  // namespace telecert::tls::probe_io

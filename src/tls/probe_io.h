@@ -1,0 +1,69 @@
+// The network side of probe(): a TCP connection made within a deadline (IPv4 or IPv6, each
+// address getaddrinfo gives tried in turn), the TLS handshake over it, and one request followed by
+// the headers of its answer. Internal to tls/ (probe.cc); every failure a peer can cause is
+// ErrorCode::Unreachable saying what happened and where.
+//
+// Threading: stateless; each Socket belongs to one caller.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+
+namespace telecert::tls::probe_io {
+
+// An owned, non-blocking socket descriptor, closed when destroyed.
+class Socket {
+ public:
+  explicit Socket(int fd) : fd_(fd) {}
+  ~Socket();
+  Socket(Socket&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  Socket& operator=(Socket&&) = delete;
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+struct Endpoint {
+  std::string address;  // numeric, without brackets
+  std::uint16_t port = 0;
+};
+
+// "host:port", with brackets around an IPv6 literal.
+std::string host_and_port(std::string_view host, std::uint16_t port);
+
+// Resolves `host` and connects to the first address that accepts within `timeout` (in all).
+[[nodiscard]] Result<Socket> connect_tcp(const std::string& host, std::uint16_t port,
+                                         std::chrono::milliseconds timeout);
+
+// The local address of a connected socket (for the SIP Via and Contact headers).
+Endpoint local_endpoint(const Socket& socket);
+
+// Runs SSL_connect on `connection` (already bound to `socket`) until it completes or `timeout`
+// passes. `peer` ("127.0.0.1:5061") names the peer in the error.
+[[nodiscard]] Result<void> handshake(SSL* connection, const Socket& socket,
+                                     std::chrono::milliseconds timeout, const std::string& peer);
+
+// A response's status line and header lines (RFC 3261 §7.2 / RFC 9112 §4).
+struct ResponseHead {
+  std::string status_line;  // "SIP/2.0 200 OK"
+  std::vector<std::string> headers;
+};
+
+// Writes `request` and reads answers until a final one (status other than 1xx: provisional SIP
+// and HTTP answers are skipped) has all its headers, within `timeout`. nullopt when the peer
+// closed the connection, sent something that is not a response, or did not answer in time.
+std::optional<ResponseHead> exchange(SSL* connection, const Socket& socket,
+                                     std::string_view request, std::chrono::milliseconds timeout);
+
+}  // namespace telecert::tls::probe_io
