@@ -10,6 +10,7 @@
 #include "pki/chain.h"
 #include "pki/file_decoder.h"
 #include "pki/pkcs12.h"
+#include "service/context_references.h"
 #include "store/master_key.h"
 #include "store/sqlite_store.h"
 
@@ -340,6 +341,8 @@ Result<FactoryResetView> CertificateService::factory_reset() {
       return std::unexpected(pruned.error());
     }
   }
+  // TLS contexts go back to "default" alone, with its default definition, and nothing is bound.
+  TELECERT_RETURN_IF_ERROR(detail::reset_contexts(**tx));
   // Settings go back to their defaults, except the one that governs resets (as on Yealink phones,
   // where keeping certificates is configured once); the device id is not a setting and stays.
   for (const auto& definition : setting_definitions()) {

@@ -7,6 +7,7 @@
 #include "pki/file_decoder.h"
 #include "pki/pkcs12.h"
 #include "service/certificate_service.h"
+#include "service/context_references.h"
 
 namespace telecert::service {
 namespace {
@@ -433,6 +434,15 @@ Result<void> CertificateService::delete_identity(std::string_view name) {
   if (!*found) {
     return fail(ErrorCode::NotFound, "there is no identity '" + std::string(name) + "'",
                 "`telecert identity list` shows the identities");
+  }
+  auto users = detail::contexts_using_identity(**tx, name);
+  if (!users) return std::unexpected(users.error());
+  if (!users->empty()) {
+    return fail(ErrorCode::Forbidden,
+                "identity '" + std::string(name) + "' is used by TLS context(s) " +
+                    detail::join_names(*users),
+                "point them at another identity first, e.g. `telecert context set " +
+                    users->front() + " --identity factory`");
   }
   TELECERT_RETURN_IF_ERROR((*tx)->delete_identity(name));
   TELECERT_RETURN_IF_ERROR((*tx)->delete_key((*found)->key_id));

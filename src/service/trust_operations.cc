@@ -4,6 +4,7 @@
 #include "pki/chain.h"
 #include "pki/file_decoder.h"
 #include "service/certificate_service.h"
+#include "service/context_references.h"
 
 namespace telecert::service {
 
@@ -94,6 +95,15 @@ Result<void> CertificateService::remove_trust(std::int64_t id) {
                 "root " + std::to_string(id) + " '" + anchor->certificate.subject() +
                     "' is built in (system CA bundle) and cannot be removed",
                 "limit a TLS context's trust scope to custom roots instead");
+  }
+  auto users = detail::contexts_trusting(**tx, anchor->certificate.sha256_fingerprint());
+  if (!users) return std::unexpected(users.error());
+  if (!users->empty()) {
+    return fail(ErrorCode::Forbidden,
+                "root " + std::to_string(id) + " '" + anchor->certificate.subject() +
+                    "' is in the trust list of TLS context(s) " + detail::join_names(*users),
+                "take it out of their lists first, e.g. `telecert context set " + users->front() +
+                    " --trust custom`");
   }
   TELECERT_RETURN_IF_ERROR((*tx)->delete_trust_anchor(id));
   TELECERT_RETURN_IF_ERROR((*tx)->delete_unreferenced_certificates());
