@@ -23,7 +23,7 @@ TELECERT_CLANG_FLAGS="-U__cpp_concepts -D__cpp_concepts=202002L"
 # What building the default tree (build/: telecert, its tests and benchmarks) and running it needs.
 TELECERT_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  libssl-dev openssl libsqlite3-dev sqlite3
+  libssl-dev openssl libsqlite3-dev sqlite3 libcurl4-openssl-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   ca-certificates
@@ -33,6 +33,8 @@ TELECERT_TEST_PACKAGES=(
   "${TELECERT_BUILD_PACKAGES[@]}"
   "clang-${TELECERT_LLVM_VERSION}" "libclang-rt-${TELECERT_LLVM_VERSION}-dev"
   "clang-format-${TELECERT_LLVM_VERSION}" "clang-tidy-${TELECERT_LLVM_VERSION}"
+  kamailio kamailio-tls-modules  # SIP over TLS peer for `telecert probe sips:`
+  nginx                          # HTTP peer serving CRLs
 )
 
 log() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

@@ -22,8 +22,11 @@ class CommandContext {
   // Global options (set by the parser before any action runs).
   std::string data_dir = "./telecert-data";
   bool json = false;
+  // The exit status of a command that ran but gives a negative verdict (verify and probe: 1 when
+  // the peer is not trusted). Refused operations return an Error instead.
+  int verdict_status = 0;
 
-  std::shared_ptr<const service::Clock> clock() const { return clock_; }
+  std::shared_ptr<const Clock> clock() const { return clock_; }
   // "cli:<user name>", the actor recorded in events.
   const std::string& actor() const { return actor_; }
 
@@ -46,7 +49,7 @@ class CommandContext {
   }
 
  private:
-  std::shared_ptr<const service::Clock> clock_;
+  std::shared_ptr<const Clock> clock_;
   std::string actor_;
   std::unique_ptr<service::CertificateService> service_;
   std::function<Result<void>()> action_;
@@ -64,5 +67,7 @@ void add_device_commands(CLI::App& app, CommandContext& context);    // init sta
 void add_identity_commands(CLI::App& app, CommandContext& context);  // identity, csr
 void add_trust_commands(CLI::App& app, CommandContext& context);     // trust
 void add_inspect_commands(CLI::App& app, CommandContext& context);   // cert inspect
+void add_context_commands(CLI::App& app, CommandContext& context);   // context, service
+void add_verify_commands(CLI::App& app, CommandContext& context);    // verify, probe
 
 }  // namespace telecert::cli

@@ -1,7 +1,8 @@
 // telecert: the command-line front end. Parses arguments, reads files, calls the service, prints.
 // No rule of the domain lives here (see service/certificate_service.h).
 //
-// Exit status: 0 success, 1 the operation was refused, 2 usage error.
+// Exit status: 0 success, 1 the operation was refused (or, for verify and probe, the peer is not
+// trusted), 2 usage error or a peer that could not be reached.
 #include <cstdlib>
 #include <iostream>
 
@@ -30,6 +31,7 @@ int run(int argc, char** argv) {
   add_identity_commands(app, context);
   add_trust_commands(app, context);
   add_inspect_commands(app, context);
+  add_context_commands(app, context);
   add_verify_commands(app, context);
 
   try {
@@ -43,7 +45,7 @@ int run(int argc, char** argv) {
   if (!context.action()) return 2;
   auto result = context.action()();
   if (!result) return report(result.error());
-  return 0;
+  return context.verdict_status;
 }
 
 }  // namespace

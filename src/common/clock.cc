@@ -1,9 +1,9 @@
-#include "service/clock.h"
+#include "common/clock.h"
 
-namespace telecert::service {
+namespace telecert {
 
-pki::TimePoint SystemClock::now() const {
+std::chrono::sys_seconds SystemClock::now() const {
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-}  // namespace telecert::service
+}  // namespace telecert

@@ -3,31 +3,29 @@
 
 #include <chrono>
 
-#include "pki/certificate.h"
-
-namespace telecert::service {
+namespace telecert {
 
 class Clock {
  public:
   virtual ~Clock() = default;
-  virtual pki::TimePoint now() const = 0;
+  virtual std::chrono::sys_seconds now() const = 0;
 };
 
 // The wall clock.
 class SystemClock final : public Clock {
  public:
-  pki::TimePoint now() const override;
+  std::chrono::sys_seconds now() const override;
 };
 
 // A clock that stands still until moved; for tests.
 class FixedClock final : public Clock {
  public:
-  explicit FixedClock(pki::TimePoint now) : now_(now) {}
-  pki::TimePoint now() const override { return now_; }
+  explicit FixedClock(std::chrono::sys_seconds now) : now_(now) {}
+  std::chrono::sys_seconds now() const override { return now_; }
   void advance(std::chrono::seconds by) { now_ += by; }
 
  private:
-  pki::TimePoint now_;
+  std::chrono::sys_seconds now_;
 };
 
-}  // namespace telecert::service
+}  // namespace telecert

@@ -28,6 +28,8 @@ std::string_view to_string(ErrorCode code) {
       return "unsupported";
     case ErrorCode::Io:
       return "io";
+    case ErrorCode::Unreachable:
+      return "unreachable";
     case ErrorCode::Storage:
       return "storage";
     case ErrorCode::Internal:
@@ -46,7 +48,7 @@ Error Error::with_context(std::string_view context) && {
   return std::move(*this);
 }
 
-int exit_status(ErrorCode) { return 1; }
+int exit_status(ErrorCode code) { return code == ErrorCode::Unreachable ? 2 : 1; }
 
 int http_status(ErrorCode code) {
   switch (code) {
@@ -67,6 +69,8 @@ int http_status(ErrorCode code) {
       return 403;
     case ErrorCode::Unsupported:
       return 415;
+    case ErrorCode::Unreachable:
+      return 502;
     case ErrorCode::Io:
     case ErrorCode::Storage:
     case ErrorCode::Internal:

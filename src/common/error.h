@@ -24,8 +24,9 @@ enum class ErrorCode {
   WeakAlgorithm,    // SHA-1 / RSA-1024 without the legacy switch
   Unsupported,      // a well-formed input we do not handle
   Io,               // a file or directory could not be read or written
-  Storage,          // the database refused an operation
-  Internal,         // a bug or an OpenSSL failure we did not expect
+  Unreachable,  // a peer (TLS server, OCSP responder, CA) could not be reached or answered badly
+  Storage,      // the database refused an operation
+  Internal,     // a bug or an OpenSSL failure we did not expect
 };
 
 std::string_view to_string(ErrorCode code);
@@ -55,7 +56,8 @@ inline std::unexpected<Error> fail(ErrorCode code, std::string message, std::str
     }                                                              \
   } while (false)
 
-// CLI exit status: 1 for every refused operation (usage errors, status 2, are the CLI parser's).
+// CLI exit status: 1 for every refused operation; 2 when a peer could not be reached (usage errors,
+// also status 2, are the CLI parser's).
 int exit_status(ErrorCode code);
 // HTTP status for the REST API.
 int http_status(ErrorCode code);

@@ -74,6 +74,12 @@ Result<std::unique_ptr<CertificateService>> CertificateService::open(
       new CertificateService(std::move(*opened), std::move(clock), std::move(actor)));
 }
 
+Result<void> CertificateService::commit(store::Transaction& tx) {
+  TELECERT_RETURN_IF_ERROR(tx.commit());
+  if (change_listener_) change_listener_();
+  return {};
+}
+
 Result<void> CertificateService::log_event(store::Transaction& tx, std::string action,
                                            std::string object) {
   return tx.append_event(
@@ -124,7 +130,7 @@ Result<Settings> CertificateService::set_setting(std::string_view name, std::str
       !recorded) {
     return std::unexpected(recorded.error());
   }
-  if (auto committed = (*tx)->commit(); !committed) return std::unexpected(committed.error());
+  TELECERT_RETURN_IF_ERROR(commit(**tx));
   return settings;
 }
 
@@ -278,7 +284,7 @@ Result<IdentityView> CertificateService::init(const InitRequest& request) {
   }
   auto view = insert_new_identity(**tx, std::move(record), *key, "init");
   if (!view) return std::unexpected(view.error());
-  if (auto committed = (*tx)->commit(); !committed) return std::unexpected(committed.error());
+  TELECERT_RETURN_IF_ERROR(commit(**tx));
   return view;
 }
 
@@ -357,7 +363,7 @@ Result<FactoryResetView> CertificateService::factory_reset() {
       !recorded) {
     return std::unexpected(recorded.error());
   }
-  if (auto committed = (*tx)->commit(); !committed) return std::unexpected(committed.error());
+  TELECERT_RETURN_IF_ERROR(commit(**tx));
   return view;
 }
 

@@ -8,20 +8,28 @@
 // Threading: a CertificateService may be used from several threads; the store serialises writes.
 #pragma once
 
+#include <array>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/secret.h"
 #include "pki/subject.h"
-#include "service/clock.h"
+#include "service/context_views.h"
 #include "service/settings.h"
 #include "service/views.h"
 #include "store/store.h"
+#include "tls/context_registry.h"
+#include "tls/probe.h"
+#include "verify/report.h"
+#include "verify/revocation.h"
+#include "verify/verifier.h"
 
 namespace telecert::service {
 
@@ -74,6 +82,28 @@ struct ExportRequest {
 
 enum class TrustFilter { All, Builtin, Custom };
 Result<TrustFilter> parse_trust_filter(std::string_view text);
+
+// Changes to a TLS context: (field, value) pairs as tls::set_field names them ("min-tls", "1.2"),
+// applied in order over the defaults (create) or the stored definition (set).
+using ContextFields = std::vector<std::pair<std::string, std::string>>;
+
+// Services every device has; they show in `service list` bound to "default" until bound elsewhere.
+inline constexpr std::array<std::string_view, 4> kWellKnownServices = {
+    "sip-tls", "https-provisioning", "eap-tls", "web-admin"};
+
+struct VerifyRequest {
+  Bytes chain_file;  // the peer's certificate first, then what it would send
+  verify::Purpose purpose = verify::Purpose::Server;
+  std::optional<std::string> name;  // the expected peer name; none: not checked
+  std::string context{tls::kDefaultContextName};
+};
+
+struct ProbeRequest {
+  std::string url;                  // tls://host:port, https://host[:port]/path, sips:host[:port]
+  std::optional<std::string> name;  // the expected peer name; none: the URL's host
+  std::string context{tls::kDefaultContextName};
+  std::chrono::milliseconds timeout{10000};
+};
 
 struct FactoryResetView {
   std::int64_t identities_removed = 0;
@@ -135,6 +165,39 @@ class CertificateService {
   [[nodiscard]] Result<std::vector<store::EventRecord>> events(std::int64_t limit);
   [[nodiscard]] Result<FactoryResetView> factory_reset();
 
+  // --- TLS contexts and service bindings (context_operations.cc) ---
+  [[nodiscard]] Result<std::vector<ContextView>> list_contexts();
+  [[nodiscard]] Result<ContextView> show_context(std::string_view name);
+  // Refuses a taken name, invalid fields (tls::validate_definition), an identity or a root that
+  // is not in the store, and OCSP responder URLs that do not answer.
+  [[nodiscard]] Result<ContextView> create_context(std::string_view name,
+                                                   const ContextFields& fields);
+  [[nodiscard]] Result<ContextView> set_context(std::string_view name, const ContextFields& fields);
+  // Refuses "default" and a context a service is bound to.
+  [[nodiscard]] Result<void> delete_context(std::string_view name);
+  [[nodiscard]] Result<std::vector<ServiceBindingView>> list_services();
+  [[nodiscard]] Result<ServiceBindingView> bind_service(std::string_view service,
+                                                        std::string_view context);
+  // What a ContextRegistry builds its snapshots from: every context with its identity (the factory
+  // identity when it names none) and its trust scope resolved, and the bindings.
+  [[nodiscard]] Result<tls::RegistryMaterial> registry_material();
+  [[nodiscard]] Result<tls::ContextMaterial> context_material(std::string_view context);
+  // A snapshot of one context, built now (for verify and probe).
+  [[nodiscard]] Result<std::shared_ptr<const tls::ContextSnapshot>> context_snapshot(
+      std::string_view context);
+
+  // --- verification and probe (verification_operations.cc) ---
+  // The report for a chain file judged by `context`'s trust scope and checks.
+  [[nodiscard]] Result<verify::Report> verify_chain(const VerifyRequest& request);
+  // Connects with `context`'s client side; an unreachable peer is ErrorCode::Unreachable.
+  [[nodiscard]] Result<tls::ProbeResult> probe(const ProbeRequest& request);
+
+  // Called after every committed change (contexts, bindings, identities, trust, settings); a
+  // daemon or firmware points it at ContextRegistry::refresh.
+  void set_change_listener(std::function<void()> listener) {
+    change_listener_ = std::move(listener);
+  }
+
   // Reads a file a user hands in, refusing it before reading when it is over max_upload_bytes.
   [[nodiscard]] Result<Bytes> read_upload(const std::filesystem::path& file);
 
@@ -144,6 +207,8 @@ class CertificateService {
       : store_(std::move(store)), clock_(std::move(clock)), actor_(std::move(actor)) {}
 
   Result<void> log_event(store::Transaction& tx, std::string action, std::string object);
+  // Commits `tx` and then tells the change listener.
+  Result<void> commit(store::Transaction& tx);
   // Refuses the operation when any of the uploads' sizes is over max_upload_bytes.
   Result<void> check_upload_sizes(store::Transaction& tx, std::initializer_list<std::size_t> sizes);
   Result<void> check_new_identity_name(store::Transaction& tx, std::string_view name);
@@ -161,6 +226,10 @@ class CertificateService {
   std::unique_ptr<store::Store> store_;
   std::shared_ptr<const Clock> clock_;
   std::string actor_;
+  std::function<void()> change_listener_;
+  // OCSP answers and CRLs, cached until their nextUpdate for as long as this service lives.
+  std::shared_ptr<verify::RevocationChecker> revocation_ =
+      std::make_shared<verify::RevocationChecker>();
 };
 
 // A readable view of any certificate, chain, CSR, key or PKCS#12 (stateless).

@@ -224,7 +224,7 @@ Result<IdentityView> CertificateService::create_self_signed(std::string_view nam
   record.leaf = std::move(*certificate);
   auto view = insert_new_identity(**tx, std::move(record), *key, "identity.self-signed");
   if (!view) return std::unexpected(view.error());
-  TELECERT_RETURN_IF_ERROR((*tx)->commit());
+  TELECERT_RETURN_IF_ERROR(commit(**tx));
   return view;
 }
 
@@ -245,7 +245,7 @@ Result<IdentityView> CertificateService::create_csr(std::string_view name,
   record.csr_pem = csr->pem();
   auto view = insert_new_identity(**tx, std::move(record), *key, "identity.csr");
   if (!view) return std::unexpected(view.error());
-  TELECERT_RETURN_IF_ERROR((*tx)->commit());
+  TELECERT_RETURN_IF_ERROR(commit(**tx));
   return view;
 }
 
@@ -294,7 +294,7 @@ Result<IdentityView> CertificateService::install_certificate(std::string_view na
   auto settings = load_settings(**tx);
   if (!settings) return std::unexpected(settings.error());
   IdentityView view = view_identity(**tx, record, *settings);
-  TELECERT_RETURN_IF_ERROR((*tx)->commit());
+  TELECERT_RETURN_IF_ERROR(commit(**tx));
   return view;
 }
 
@@ -349,7 +349,7 @@ Result<IdentityView> CertificateService::import_identity(std::string_view name,
   record.chain = std::move(*chain);
   auto view = insert_new_identity(**tx, std::move(record), keys.front(), "identity.import");
   if (!view) return std::unexpected(view.error());
-  TELECERT_RETURN_IF_ERROR((*tx)->commit());
+  TELECERT_RETURN_IF_ERROR(commit(**tx));
   return view;
 }
 
@@ -420,7 +420,7 @@ Result<Bytes> CertificateService::export_identity(std::string_view name,
   if (needs_key) {
     // The key leaving the device is an audit event even though the store is otherwise unchanged.
     TELECERT_RETURN_IF_ERROR(log_event(**tx, "identity.export-key", "identity:" + record.name));
-    TELECERT_RETURN_IF_ERROR((*tx)->commit());
+    TELECERT_RETURN_IF_ERROR(commit(**tx));
   }
   return out;
 }
@@ -448,7 +448,7 @@ Result<void> CertificateService::delete_identity(std::string_view name) {
   TELECERT_RETURN_IF_ERROR((*tx)->delete_key((*found)->key_id));
   TELECERT_RETURN_IF_ERROR((*tx)->delete_unreferenced_certificates());
   TELECERT_RETURN_IF_ERROR(log_event(**tx, "identity.delete", "identity:" + std::string(name)));
-  return (*tx)->commit();
+  return commit(**tx);
 }
 
 }  // namespace telecert::service

@@ -75,7 +75,7 @@ Result<TrustAddView> CertificateService::add_trust(ByteView file) {
   std::string ids;
   for (const auto& added : view.added) ids += (ids.empty() ? "" : ",") + std::to_string(added.id);
   TELECERT_RETURN_IF_ERROR(log_event(**tx, "trust.add", "trust:" + ids));
-  TELECERT_RETURN_IF_ERROR((*tx)->commit());
+  TELECERT_RETURN_IF_ERROR(commit(**tx));
   return view;
 }
 
@@ -108,7 +108,7 @@ Result<void> CertificateService::remove_trust(std::int64_t id) {
   TELECERT_RETURN_IF_ERROR((*tx)->delete_trust_anchor(id));
   TELECERT_RETURN_IF_ERROR((*tx)->delete_unreferenced_certificates());
   TELECERT_RETURN_IF_ERROR(log_event(**tx, "trust.remove", "trust:" + std::to_string(id)));
-  return (*tx)->commit();
+  return commit(**tx);
 }
 
 Result<std::string> CertificateService::export_trust(TrustFilter filter) {

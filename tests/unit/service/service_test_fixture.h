@@ -25,7 +25,7 @@
 #include "pki/key.h"
 #include "pki/pkcs12.h"
 #include "service/certificate_service.h"
-#include "service/clock.h"
+#include "common/clock.h"
 #include "support/test_support.h"
 
 namespace telecert::service::test {
