@@ -354,9 +354,10 @@ Result<void> check_with_openssl(const TlsContextDefinition& definition) {
   return {};
 }
 
-// The JSON form of each field, shared by definition_to_json and parse_definition.
-json field_values(const TlsContextDefinition& definition) {
-  return json{
+// The JSON form of each field, in the order the CLI lists them, shared by definition_to_json and
+// parse_definition.
+nlohmann::ordered_json field_values(const TlsContextDefinition& definition) {
+  return nlohmann::ordered_json{
       {"role", to_string(definition.role)},
       {"min-tls", to_string(definition.min_version)},
       {"max-tls", to_string(definition.max_version)},
@@ -507,13 +508,13 @@ Result<TlsContextDefinition> parse_definition(std::string_view name, std::string
   }
   TlsContextDefinition definition;
   definition.name = std::string(name);
-  const json defaults = field_values(definition);
+  const auto defaults = field_values(definition);
   for (const auto& [field, value] : parsed.items()) {
     if (!defaults.contains(field)) {
       return fail(ErrorCode::MalformedInput, where + " has an unknown field " + in_quotes(field),
                   hint);
     }
-    const json& expected = defaults.at(field);
+    const auto& expected = defaults.at(field);
     const bool same_type = value.type() == expected.type() ||
                            (expected.is_number_integer() && value.is_number_integer());
     if (!same_type) {
