@@ -2,6 +2,10 @@
 // misnamed, expired and revoked chains (revocation answered by an `openssl ocsp` responder, or not
 // at all), and Kamailio answering SIP OPTIONS over TLS. The data directory trusts the test PKI's
 // root (`telecert trust add`) and probes with a context made by `telecert context create`.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <optional>
 
 #include "interop_fixture.h"
@@ -60,6 +64,21 @@ class ProbeTest : public InitialisedTest {
     return parsed.is_discarded() ? json::object() : parsed;
   }
 
+  // A DER OCSP response about `leaf` made by `openssl ocsp` from the intermediate's index and
+  // signed by its delegated signer: what a server staples.
+  std::filesystem::path staple_for(const TestCertificate& leaf) const {
+    const std::string request = path("staple-" + leaf.name + ".req");
+    const std::string response = path("staple-" + leaf.name + ".der");
+    const auto& signer = pki_->ocsp_signer(TestPki::Ca::Intermediate);
+    openssl_ok({"ocsp", "-issuer", pki_->intermediate().certificate.string(), "-cert",
+                leaf.certificate.string(), "-no_nonce", "-reqout", request});
+    openssl_ok({"ocsp", "-index", pki_->index(TestPki::Ca::Intermediate).string(), "-CA",
+                pki_->intermediate().certificate.string(), "-rsigner", signer.certificate.string(),
+                "-rkey", signer.key.string(), "-reqin", request, "-respout", response, "-ndays",
+                "1"});
+    return response;
+  }
+
   static std::string tls_url(const TlsServer& server) { return "tls://" + server.address(); }
 
   std::optional<TestPki> pki_;
@@ -73,6 +92,18 @@ const json* problem(const json& report, std::string_view code) {
     if (entry.value("code", "") == code) return &entry;
   }
   return nullptr;
+}
+
+// True when a socket can be bound to ::1.
+bool ipv6_loopback() {
+  const int fd = socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in6 address{};
+  address.sin6_family = AF_INET6;
+  address.sin6_addr = in6addr_loopback;
+  const bool bound = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  close(fd);
+  return bound;
 }
 
 std::string codes(const json& report) {
@@ -236,6 +267,37 @@ TEST_F(ProbeTest, ProbeTextOutputShowsTheConnectionTheChainSentAndTheVerdict) {
   EXPECT_TRUE(Contains(result.output, "peer sent     1 certificate"));
   EXPECT_TRUE(Contains(result.output, "CN=sbc1.example.com"));
   EXPECT_TRUE(Contains(result.output, "missing_intermediate"));
+}
+
+TEST_F(ProbeTest, ProbeShowsTheStapledOcspStatusTheServerSends) {
+  create_context();
+  const auto good = issue({.name = "good"});
+  const auto revoked = issue({.name = "revoked"});
+  pki_->revoke(revoked);
+  TlsServer good_server({.certificate = good.certificate,
+                         .key = good.key,
+                         .chain = pki_->intermediate().certificate,
+                         .ocsp_response = staple_for(good)});
+  EXPECT_EQ(probe(tls_url(good_server), 0).value("stapled_ocsp", ""), "good") << good_server.log();
+  TlsServer revoked_server({.certificate = revoked.certificate,
+                            .key = revoked.key,
+                            .chain = pki_->intermediate().certificate,
+                            .ocsp_response = staple_for(revoked)});
+  // The context does not check revocation, so the verdict stands; the staple is shown as sent.
+  EXPECT_EQ(probe(tls_url(revoked_server), 0).value("stapled_ocsp", ""), "revoked");
+}
+
+TEST_F(ProbeTest, ProbeConnectsOverIpv6) {
+  if (!ipv6_loopback()) GTEST_SKIP() << "no IPv6 loopback (::1) on this machine";
+  create_context();
+  const auto leaf = issue();
+  TlsServer server({.certificate = leaf.certificate,
+                    .key = leaf.key,
+                    .chain = pki_->intermediate().certificate,
+                    .host = "::1"});
+  const json report = probe("tls://" + server.address(), 0);
+  EXPECT_EQ(report.value("target", ""), "tls://[::1]:" + std::to_string(server.port()));
+  EXPECT_EQ(report.value("trusted", false), true) << codes(report);
 }
 
 class KamailioProbeTest : public ProbeTest {

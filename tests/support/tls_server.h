@@ -28,6 +28,7 @@ struct TlsServerOptions {
   std::filesystem::path ocsp_response;  // DER OCSP response to staple (-status_file); empty: none
   bool http = false;                    // answer "GET /" with "HTTP/1.0 200 ok" (-www)
   int port = 0;                         // 0: a free port
+  std::string host = "127.0.0.1";       // or "::1" (loopback either way)
   std::vector<std::string> extra_arguments;  // more s_server options, e.g. {"-tls1_2"}
   std::filesystem::path log;                 // empty: "s_server-<port>.log" next to the certificate
 };
@@ -37,14 +38,15 @@ class TlsServer {
   explicit TlsServer(const TlsServerOptions& options);
 
   int port() const { return port_; }
-  // "127.0.0.1:<port>"
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  // "127.0.0.1:<port>", "[::1]:<port>"
+  std::string address() const;
   bool running() const { return process_ && process_->running(); }
   void stop();
   std::string log() const { return process_ ? process_->log() : std::string(); }
 
  private:
   int port_ = 0;
+  std::string host_;
   std::unique_ptr<BackgroundProcess> process_;
 };
 
