@@ -21,10 +21,10 @@ namespace telecert::service::detail {
 // Factory reset: no bindings, and only the "default" context, with the default definition.
 [[nodiscard]] Result<void> reset_contexts(store::Transaction& tx);
 
-// An OCSP responder a context names must at least accept a TCP connection to its URL's host and
-// port within `timeout`: a typo or a responder that is down would otherwise show up only as
-// failed (or, with the default response "accept", unchecked) handshakes. Refused with
-// ErrorCode::InvalidArgument naming the URL.
+// An OCSP responder a context names must answer an OCSP request over HTTP within `timeout`: a
+// typo or a responder that is down would otherwise show up only as failed (or, with the default
+// response "accept", unchecked) handshakes. Refused with ErrorCode::InvalidArgument naming the
+// URL and why.
 [[nodiscard]] Result<void> check_responder_answers(const std::string& url,
                                                    std::chrono::milliseconds timeout);
 inline constexpr std::chrono::milliseconds kResponderConnectTimeout{3000};

@@ -7,13 +7,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "support/ocsp_responder.h"
+#include "support/test_pki.h"
 #include "unit/service/service_test_fixture.h"
 
 namespace telecert::service::test {
 namespace {
 
-// A TCP socket listening on 127.0.0.1 (the kernel completes connections into its backlog): the
-// least an OCSP responder does. Closed when destroyed.
+// A TCP socket listening on 127.0.0.1 that never answers (the kernel completes connections into
+// its backlog). Closed when destroyed.
 class ListeningSocket {
  public:
   ListeningSocket() {
@@ -173,23 +175,45 @@ TEST_F(ContextOperationsTest, CreateRefusesAnUnreachableOcspResponderAndLeavesSt
   EXPECT_TRUE(contains(refused.error().hint, "start the OCSP responder"));
 }
 
-TEST_F(ContextOperationsTest, CreateAcceptsOcspRespondersThatTakeConnections) {
-  ListeningSocket primary;
-  ListeningSocket secondary;
+TEST_F(ContextOperationsTest, CreateRefusesAResponderThatAcceptsButNeverAnswers) {
+  ListeningSocket silent;
+  auto refused = service().create_context("sip", {{"ocsp-url", silent.url()}});
+  ASSERT_TRUE(refused_with(refused, ErrorCode::InvalidArgument));
+  EXPECT_TRUE(contains(refused.error().message, "no answer within 3 s"));
+}
+
+// Real `openssl ocsp` responders for the test PKI's two CAs.
+class ContextResponderTest : public ContextOperationsTest {
+ protected:
+  telecert::testing::TestPki pki_{dir_ / "pki"};
+};
+
+TEST_F(ContextResponderTest, CreateAcceptsOcspRespondersThatAnswerAndLeavesThemRunning) {
+  using telecert::testing::OcspResponder;
+  using telecert::testing::TestPki;
+  OcspResponder primary(telecert::testing::ocsp_responder_options(pki_, TestPki::Ca::Intermediate));
+  OcspResponder secondary(telecert::testing::ocsp_responder_options(pki_, TestPki::Ca::Root));
   const auto view =
       create("sip", {{"ocsp", "on"}, {"ocsp-url", primary.url() + "," + secondary.url()}});
   EXPECT_EQ(view.definition.ocsp_urls, (std::vector<std::string>{primary.url(), secondary.url()}));
+  // The check asked a proper OCSP question: the responders answered it and still run.
+  EXPECT_TRUE(primary.running()) << primary.log();
+  EXPECT_TRUE(secondary.running()) << secondary.log();
+  EXPECT_TRUE(contains(primary.log(), "POST")) << primary.log();
 }
 
-TEST_F(ContextOperationsTest, SetChecksOnlyTheResponderUrlsItAdds) {
-  ListeningSocket responder;
-  create("sip", {{"ocsp", "on"}, {"ocsp-url", responder.url()}});
-  responder.close();
+TEST_F(ContextResponderTest, SetChecksOnlyTheResponderUrlsItAdds) {
+  auto responder =
+      std::make_unique<telecert::testing::OcspResponder>(telecert::testing::ocsp_responder_options(
+          pki_, telecert::testing::TestPki::Ca::Intermediate));
+  const std::string url = responder->url();
+  create("sip", {{"ocsp", "on"}, {"ocsp-url", url}});
+  responder.reset();
   // The stored responder is down now; a change that keeps it is still accepted ...
   EXPECT_TRUE(expect_ok(service().set_context("sip", {{"strict", "on"}})).definition.strict);
   // ... one that adds a dead one is not.
   EXPECT_REFUSED_AND_UNCHANGED(
-      service().set_context("sip", {{"ocsp-url", responder.url() + "," + unreachable_url()}}),
+      service().set_context("sip", {{"ocsp-url", url + "," + unreachable_url()}}),
       ErrorCode::InvalidArgument);
 }
 
