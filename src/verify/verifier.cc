@@ -1,0 +1,337 @@
+// verify(): OpenSSL builds the path and runs the RFC 5280 checks with a callback that records
+// every error instead of stopping; the errors become problems; then chain_checks.h adds what
+// OpenSSL leaves to the caller (name, EKU, KU, weak algorithms, OCSP).
+#include "verify/verifier.h"
+
+#include <openssl/err.h>
+
+#include <algorithm>
+
+#include "pki/subject.h"
+#include "verify/chain_checks.h"
+#include "verify/problem_text.h"
+
+namespace telecert::verify {
+namespace {
+
+namespace text = problem_text;
+
+struct RecordedError {
+  int code;
+  int depth;
+  X509* certificate;  // owned by the store context's chain, valid until it is freed
+};
+
+struct CallbackState {
+  std::vector<RecordedError> errors;
+};
+
+int state_index() {
+  static const int index = X509_STORE_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+// Records the error and tells OpenSSL to go on, so that one run finds every problem.
+int record_error(int ok, X509_STORE_CTX* context) {
+  if (ok == 1) return 1;
+  auto* state = static_cast<CallbackState*>(X509_STORE_CTX_get_ex_data(context, state_index()));
+  const RecordedError error{X509_STORE_CTX_get_error(context),
+                            X509_STORE_CTX_get_error_depth(context),
+                            X509_STORE_CTX_get_current_cert(context)};
+  const bool seen = std::ranges::any_of(state->errors, [&](const RecordedError& e) {
+    return e.code == error.code && e.depth == error.depth;
+  });
+  if (!seen) state->errors.push_back(error);
+  return 1;
+}
+
+struct FreeCrlStack {
+  void operator()(STACK_OF(X509_CRL) * stack) const noexcept { sk_X509_CRL_free(stack); }
+};
+struct FreeX509Stack {
+  void operator()(STACK_OF(X509) * stack) const noexcept { sk_X509_free(stack); }
+};
+
+std::string subject_of(const X509* certificate) {
+  return certificate != nullptr ? pki::name_to_string(X509_get_subject_name(certificate)) : "";
+}
+
+// The CRL entry that revokes `certificate`, for the report's source and date.
+std::pair<std::string, std::optional<pki::TimePoint>> revocation_entry(
+    X509* certificate, const std::vector<pki::Owned<X509_CRL>>& crls) {
+  for (const auto& crl : crls) {
+    X509_REVOKED* entry = nullptr;
+    if (X509_CRL_get0_by_cert(crl.get(), &entry, certificate) == 1 && entry != nullptr) {
+      std::optional<pki::TimePoint> when;
+      std::tm tm{};
+      if (ASN1_TIME_to_tm(X509_REVOKED_get0_revocationDate(entry), &tm) == 1) {
+        when = pki::TimePoint{std::chrono::seconds{timegm(&tm)}};
+      }
+      return {"the CRL issued by '" + pki::name_to_string(X509_CRL_get_issuer(crl.get())) + "'",
+              when};
+    }
+  }
+  return {"a CRL", std::nullopt};
+}
+
+bool is_crl_error(int code) {
+  switch (code) {
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+    case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+    case X509_V_ERR_CRL_NOT_YET_VALID:
+    case X509_V_ERR_CRL_SIGNATURE_FAILURE:
+    case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
+    case X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD:
+    case X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD:
+    case X509_V_ERR_KEYUSAGE_NO_CRL_SIGN:
+    case X509_V_ERR_DIFFERENT_CRL_SCOPE:
+    case X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION:
+    case X509_V_ERR_CRL_PATH_VALIDATION_ERROR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+struct MappingInput {
+  std::span<const pki::Certificate> presented;
+  const VerifyOptions& options;
+  const std::vector<pki::Owned<X509_CRL>>& crls;
+  const std::string& crl_unavailable;
+  pki::TimePoint now;
+};
+
+// One OpenSSL error as a problem; nullopt for errors that another problem already explains.
+std::optional<Problem> to_problem(const RecordedError& error, const MappingInput& in) {
+  X509* certificate = error.certificate;
+  const std::string subject = subject_of(certificate);
+  const std::string detail = X509_verify_cert_error_string(error.code);
+  Problem problem{ProblemCode::InvalidCertificate, Severity::Error, error.depth, subject, {}, {}};
+  text::Text words;
+  const auto time_of = [](const ASN1_TIME* time) {
+    std::tm tm{};
+    return ASN1_TIME_to_tm(time, &tm) == 1 ? pki::TimePoint{std::chrono::seconds{timegm(&tm)}}
+                                           : pki::TimePoint{};
+  };
+  switch (error.code) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+      if (certificate != nullptr && (X509_get_extension_flags(certificate) & EXFLAG_SS) != 0) {
+        problem.code = ProblemCode::UntrustedRoot;
+        words = text::untrusted_root(subject);
+      } else {
+        problem.code = ProblemCode::MissingIntermediate;
+        const std::string issuer =
+            certificate != nullptr ? pki::name_to_string(X509_get_issuer_name(certificate)) : "";
+        words = text::missing_intermediate(subject, issuer,
+                                           in.presented.size() == 1 && error.depth == 0);
+      }
+      break;
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+      problem.code = ProblemCode::UntrustedRoot;
+      words = text::untrusted_root(subject);
+      break;
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+      problem.code = ProblemCode::SelfSigned;
+      words = text::self_signed(subject);
+      break;
+    case X509_V_ERR_CERT_HAS_EXPIRED: {
+      // RFC 5280 §4.1.2.5: the validity period includes notAfter; OpenSSL counts that second
+      // as expired.
+      const pki::TimePoint not_after = time_of(X509_get0_notAfter(certificate));
+      if (not_after >= in.now) return std::nullopt;
+      problem.code = ProblemCode::Expired;
+      words = text::expired(subject, not_after, in.now);
+      break;
+    }
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      problem.code = ProblemCode::NotYetValid;
+      words = text::not_yet_valid(subject, time_of(X509_get0_notBefore(certificate)), in.now);
+      break;
+    case X509_V_ERR_CERT_REVOKED: {
+      problem.code = ProblemCode::Revoked;
+      const auto [source, when] = revocation_entry(certificate, in.crls);
+      words = text::revoked(subject, source, when, "");
+      break;
+    }
+    case X509_V_ERR_INVALID_CA:
+    case X509_V_ERR_INVALID_NON_CA:
+    case X509_V_ERR_KEYUSAGE_NO_CERTSIGN:
+      problem.code = ProblemCode::NotACa;
+      words = text::not_a_ca(subject, detail);
+      break;
+    case X509_V_ERR_PATH_LENGTH_EXCEEDED:
+    case X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED:
+      problem.code = ProblemCode::PathLength;
+      words = text::path_length(subject, detail);
+      break;
+    case X509_V_ERR_CERT_CHAIN_TOO_LONG:
+      problem.code = ProblemCode::PathLength;
+      words = text::max_depth(in.options.max_depth.value_or(100));
+      break;
+    case X509_V_ERR_PERMITTED_VIOLATION:
+    case X509_V_ERR_EXCLUDED_VIOLATION:
+    case X509_V_ERR_SUBTREE_MINMAX:
+    case X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE:
+    case X509_V_ERR_UNSUPPORTED_CONSTRAINT_SYNTAX:
+    case X509_V_ERR_UNSUPPORTED_NAME_SYNTAX:
+      problem.code = ProblemCode::NameConstraints;
+      words = text::name_constraints(subject, detail);
+      break;
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+    case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
+    case X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY:
+      problem.code = ProblemCode::BadSignature;
+      words = text::bad_signature(subject, detail);
+      break;
+    case X509_V_ERR_INVALID_PURPOSE:
+      problem.code = ProblemCode::BadKeyUsage;
+      words = {"the certificate " + subject + " does not allow this use (" + detail + ")",
+               "reissue it with the key usage its role needs"};
+      break;
+    default:
+      if (is_crl_error(error.code)) {
+        const bool reject = in.options.revocation.when_unknown == WhenUnknown::Reject;
+        problem.code = ProblemCode::RevocationUnknown;
+        problem.severity = reject ? Severity::Error : Severity::Warning;
+        const std::string why =
+            in.crl_unavailable.empty() ? detail : detail + "; " + in.crl_unavailable;
+        words = text::revocation_unknown(subject, why, reject);
+      } else {
+        words = text::invalid_certificate(subject, detail);
+      }
+      break;
+  }
+  problem.message = std::move(words.message);
+  problem.remedy = std::move(words.remedy);
+  return problem;
+}
+
+// The chain OpenSSL built (or, when it built none, what was presented), the anchor marked.
+std::vector<ChainElement> built_chain(X509_STORE_CTX* context,
+                                      std::span<const pki::Certificate> presented,
+                                      const TrustStore& trust) {
+  std::vector<ChainElement> chain;
+  STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(context);
+  if (built == nullptr || sk_X509_num(built) == 0) {
+    for (const auto& certificate : presented) chain.push_back({certificate, false});
+    return chain;
+  }
+  for (int i = 0; i < sk_X509_num(built); ++i) {
+    X509* certificate = sk_X509_value(built, i);
+    X509_up_ref(certificate);
+    chain.push_back({pki::Certificate::adopt(pki::Owned<X509>(certificate)), false});
+  }
+  X509* top = chain.back().certificate.get();
+  chain.back().trust_anchor = std::ranges::any_of(
+      trust.anchors(), [top](const pki::Certificate& a) { return X509_cmp(a.get(), top) == 0; });
+  return chain;
+}
+
+}  // namespace
+
+std::string_view to_string(Purpose purpose) {
+  return purpose == Purpose::Server ? "server" : "client";
+}
+
+Result<Purpose> parse_purpose(std::string_view text) {
+  if (text == "server") return Purpose::Server;
+  if (text == "client") return Purpose::Client;
+  return fail(ErrorCode::InvalidArgument, "unknown purpose '" + std::string(text) + "'",
+              "use 'server' (check a server's certificate) or 'client'");
+}
+
+std::shared_ptr<const TrustStore> TrustStore::create(std::vector<pki::Certificate> anchors) {
+  pki::Owned<X509_STORE> store(X509_STORE_new());
+  for (const auto& anchor : anchors) X509_STORE_add_cert(store.get(), anchor.get());
+  pki::drain_openssl_errors();  // a duplicate anchor is not an error for us
+  return std::shared_ptr<const TrustStore>(new TrustStore(std::move(anchors), std::move(store)));
+}
+
+Report verify(std::span<const pki::Certificate> presented, const TrustStore& trust,
+              const VerifyOptions& options, RevocationChecker* revocation) {
+  Report report;
+  const std::string_view role = to_string(options.purpose);
+  if (presented.empty()) {
+    const auto words = problem_text::no_certificate(role);
+    report.problems.push_back(
+        {ProblemCode::NoCertificate, Severity::Error, -1, "", words.message, words.remedy});
+    return report;
+  }
+
+  RevocationChecker::CrlSet crls;
+  std::string crl_unavailable;
+  if (options.revocation.crl) {
+    if (revocation != nullptr) {
+      crls = revocation->crls_for(presented, options.revocation, options.time);
+    } else {
+      crls.unavailable.push_back("no revocation checker was given");
+    }
+    for (const auto& miss : crls.unavailable) {
+      crl_unavailable += (crl_unavailable.empty() ? "" : "; ") + miss;
+    }
+  }
+
+  std::unique_ptr<STACK_OF(X509), FreeX509Stack> untrusted(
+      sk_X509_new_reserve(nullptr, static_cast<int>(presented.size())));
+  for (std::size_t i = 1; i < presented.size(); ++i) {
+    sk_X509_push(untrusted.get(), presented[i].get());
+  }
+  pki::Owned<X509_STORE_CTX> context(X509_STORE_CTX_new());
+  CallbackState state;
+  if (!context || untrusted == nullptr ||
+      X509_STORE_CTX_init(context.get(), trust.get(), presented[0].get(), untrusted.get()) != 1) {
+    const std::string why = pki::drain_openssl_errors();
+    report.problems.push_back({ProblemCode::InvalidCertificate, Severity::Error, -1, "",
+                               "the chain could not be checked: " + why,
+                               "this is an internal error; retry, and report it if it persists"});
+    for (const auto& certificate : presented) report.chain.push_back({certificate, false});
+    return report;
+  }
+  X509_STORE_CTX_set_ex_data(context.get(), state_index(), &state);
+  X509_STORE_CTX_set_verify_cb(context.get(), record_error);
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(context.get());
+  X509_VERIFY_PARAM_set_time(param, options.time.time_since_epoch().count());
+  if (options.max_depth) X509_VERIFY_PARAM_set_depth(param, *options.max_depth);
+  unsigned long flags = X509_V_FLAG_USE_CHECK_TIME;
+  if (options.strict) flags |= X509_V_FLAG_X509_STRICT;
+  std::unique_ptr<STACK_OF(X509_CRL), FreeCrlStack> crl_stack;
+  if (options.revocation.crl) {
+    flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
+    crl_stack.reset(sk_X509_CRL_new_null());
+    for (const auto& crl : crls.crls) {
+      // RFC 5280 §5.2.3: conforming CRLs carry a CRL number; strict leaves others unused.
+      if (options.strict && X509_CRL_get_ext_by_NID(crl.get(), NID_crl_number, -1) < 0) continue;
+      sk_X509_CRL_push(crl_stack.get(), crl.get());
+    }
+    X509_STORE_CTX_set0_crls(context.get(), crl_stack.get());
+  }
+  X509_VERIFY_PARAM_set_flags(param, flags);
+
+  if (X509_verify_cert(context.get()) <= 0 && state.errors.empty()) {
+    state.errors.push_back({X509_STORE_CTX_get_error(context.get()), 0, presented[0].get()});
+  }
+  pki::drain_openssl_errors();
+
+  report.chain = built_chain(context.get(), presented, trust);
+  const bool anchored = report.chain.back().trust_anchor;
+  const int anchor_depth = static_cast<int>(report.chain.size()) - 1;
+  const MappingInput input{presented, options, crls.crls, crl_unavailable, options.time};
+  for (const RecordedError& error : state.errors) {
+    // CRL_CHECK_ALL asks for a CRL for the anchor too, and X509_STRICT wants keyUsage in it; the
+    // anchor is trusted as configured (RFC 5280 §6.1.1 (d): its data is input, not checked), and
+    // many private roots of phone vendors carry no keyUsage.
+    if (anchored && error.depth == anchor_depth &&
+        (is_crl_error(error.code) || error.code == X509_V_ERR_CA_CERT_MISSING_KEY_USAGE)) {
+      continue;
+    }
+    if (auto problem = to_problem(error, input)) report.problems.push_back(std::move(*problem));
+  }
+  check_chain(report, presented[0], options, revocation);
+  report.trusted = std::ranges::none_of(
+      report.problems, [](const Problem& p) { return p.severity == Severity::Error; });
+  return report;
+}
+
+}  // namespace telecert::verify
