@@ -132,13 +132,6 @@ TEST(ProbeConnection, ClosedPortIsUnreachableWithConnectionRefused) {
   EXPECT_FALSE(socket.error().hint.empty());
 }
 
-TEST(ProbeConnection, UnknownHostIsUnreachableNamingIt) {
-  auto socket = probe_io::connect_tcp("no-such-host.invalid", 5061, 2s);
-  ASSERT_FALSE(socket);
-  EXPECT_EQ(socket.error().code, ErrorCode::Unreachable);
-  EXPECT_NE(socket.error().message.find("no-such-host.invalid"), std::string::npos);
-}
-
 // A listening socket that never accepts: TCP connects (the kernel completes it from the backlog)
 // but no TLS answer ever comes.
 class SilentListener {
