@@ -45,7 +45,9 @@ void print_probe(std::ostream& out, const tls::ProbeResult& result) {
   out << "stapled OCSP  " << result.stapled_ocsp << "\n";
   if (result.target.scheme != tls::ProbeTarget::Scheme::Tls) {
     out << application_label(result.target.scheme) << " answer    "
-        << result.application_status.value_or("none (no answer before the timeout)") << "\n";
+        << result.application_status.value_or(
+               "none (the connection closed or the timeout passed before a response)")
+        << "\n";
     for (const auto& header : result.application_headers) out << "  " << header << "\n";
   }
   out << "\n" << verify::format_report(result.report);
