@@ -29,13 +29,43 @@
 namespace telecert::tls {
 namespace {
 
-void append_field(Bytes& out, ByteView field) {
-  const auto size = static_cast<std::uint32_t>(field.size());
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<std::uint8_t>((size >> shift) & 0xff));
+// SHA-256 over length-prefixed fields, streamed (no copy of the ~140 roots' DER).
+class FieldHasher {
+ public:
+  FieldHasher() : context_(EVP_MD_CTX_new()) {
+    static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    EVP_DigestInit_ex(context_.get(), sha256, nullptr);
   }
-  out.insert(out.end(), field.begin(), field.end());
-}
+  void field(ByteView bytes) {
+    const auto size = static_cast<std::uint32_t>(bytes.size());
+    const std::uint8_t prefix[4] = {
+        static_cast<std::uint8_t>(size >> 24), static_cast<std::uint8_t>(size >> 16),
+        static_cast<std::uint8_t>(size >> 8), static_cast<std::uint8_t>(size)};
+    EVP_DigestUpdate(context_.get(), prefix, sizeof prefix);
+    EVP_DigestUpdate(context_.get(), bytes.data(), bytes.size());
+  }
+  void certificate(X509* x509) {
+    unsigned char* der = nullptr;
+    const int length = i2d_X509(x509, &der);
+    field(ByteView(der, length > 0 ? static_cast<std::size_t>(length) : 0));
+    OPENSSL_free(der);
+  }
+  std::string hex() {
+    unsigned char hash[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(context_.get(), hash, &length);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string text;
+    for (unsigned int i = 0; i < length; ++i) {
+      text += kHex[hash[i] >> 4];
+      text += kHex[hash[i] & 0x0f];
+    }
+    return text;
+  }
+
+ private:
+  pki::Owned<EVP_MD_CTX> context_;
+};
 
 std::optional<Bytes> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -252,33 +282,22 @@ Result<pki::Owned<SSL_CTX>> make_context(bool server_side, const ContextMaterial
 }  // namespace
 
 std::string material_digest(const ContextMaterial& material) {
-  Bytes input;
-  append_field(input, as_bytes(definition_to_json(material.definition)));
+  FieldHasher hasher;
+  hasher.field(as_bytes(definition_to_json(material.definition)));
   if (material.identity) {
     const auto& identity = *material.identity;
-    append_field(input, as_bytes(identity.name));
-    append_field(input, identity.leaf.der());
-    for (const auto& certificate : identity.chain) append_field(input, certificate.der());
-    append_field(input, pki::encode_der<EVP_PKEY>(identity.key.get(), i2d_PUBKEY));
+    hasher.field(as_bytes(identity.name));
+    hasher.certificate(identity.leaf.get());
+    for (const auto& certificate : identity.chain) hasher.certificate(certificate.get());
+    hasher.field(pki::encode_der<EVP_PKEY>(identity.key.get(), i2d_PUBKEY));
   }
-  append_field(input, as_bytes("anchors"));
-  for (const auto& anchor : material.trust_anchors) {
-    append_field(input, as_bytes(anchor.sha256_fingerprint()));
-  }
+  hasher.field(as_bytes("anchors"));
+  for (const auto& anchor : material.trust_anchors) hasher.certificate(anchor.get());
   // The CRL file is read at build time, so a new file's contents must trigger a rebuild.
   if (material.definition.crl && !material.definition.crl_file.empty()) {
-    append_field(input, read_file(material.definition.crl_file).value_or(to_bytes("unreadable")));
+    hasher.field(read_file(material.definition.crl_file).value_or(to_bytes("unreadable")));
   }
-  unsigned char hash[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(input.data(), input.size(), hash, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string text;
-  for (unsigned int i = 0; i < length; ++i) {
-    text += kHex[hash[i] >> 4];
-    text += kHex[hash[i] & 0x0f];
-  }
-  return text;
+  return hasher.hex();
 }
 
 Result<std::shared_ptr<const ContextSnapshot>> ContextSnapshot::build(
