@@ -8,7 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "pki/file_decoder.h"
+#include "support/test_pki.h"
 #include "support/test_support.h"
+#include "support/tls_server.h"
 #include "tls/probe_io.h"
 
 namespace telecert::tls {
@@ -171,6 +174,105 @@ TEST(ProbeConnection, HandshakeWithASilentPeerTimesOut) {
   EXPECT_EQ(done.error().code, ErrorCode::Unreachable);
   EXPECT_NE(done.error().message.find("did not finish within 300 ms"), std::string::npos)
       << done.error().message;
+}
+
+// probe() against a real `openssl s_server`, with a snapshot built in the test that trusts the
+// test PKI's root.
+class ProbeAgainstServerTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<const ContextSnapshot> snapshot(TlsVersion min_version = TlsVersion::Tls1_2) {
+    ContextMaterial material;
+    material.definition.name = "probe";
+    material.definition.trust = TrustScope::Custom;
+    material.definition.min_version = min_version;
+    auto roots =
+        pki::read_certificates(as_bytes(telecert::testing::read_file(pki_.root().certificate)));
+    EXPECT_TRUE(roots) << roots.error().message;
+    if (roots) material.trust_anchors = *roots;
+    auto built = ContextSnapshot::build(material, {std::make_shared<SystemClock>(), nullptr});
+    EXPECT_TRUE(built) << (built ? "" : built.error().message);
+    return built ? *built : nullptr;
+  }
+
+  // A DER OCSP response about `leaf` made by `openssl ocsp` from the intermediate's index.
+  std::filesystem::path staple_for(const telecert::testing::TestCertificate& leaf) {
+    const auto request = (dir_ / "staple.req").string();
+    const auto response = (dir_ / "staple.der").string();
+    const auto& signer = pki_.ocsp_signer(telecert::testing::TestPki::Ca::Intermediate);
+    telecert::testing::openssl({"ocsp", "-issuer", pki_.intermediate().certificate.string(),
+                                "-cert", leaf.certificate.string(), "-no_nonce", "-reqout",
+                                request});
+    telecert::testing::openssl(
+        {"ocsp", "-index", pki_.index(telecert::testing::TestPki::Ca::Intermediate).string(), "-CA",
+         pki_.intermediate().certificate.string(), "-rsigner", signer.certificate.string(), "-rkey",
+         signer.key.string(), "-reqin", request, "-respout", response, "-ndays", "1"});
+    return response;
+  }
+
+  telecert::testing::TempDir dir_;
+  telecert::testing::TestPki pki_{dir_ / "pki"};
+  telecert::testing::TestCertificate leaf_ =
+      pki_.issue({.name = "sbc1", .dns_names = {"sbc1.example.com"}});
+};
+
+TEST_F(ProbeAgainstServerTest, ProbeReadsVersionCipherGroupChainStapleAndHttpAnswer) {
+  telecert::testing::TlsServer server({.certificate = leaf_.certificate,
+                                       .key = leaf_.key,
+                                       .chain = pki_.intermediate().certificate,
+                                       .ocsp_response = staple_for(leaf_),
+                                       .http = true});
+  const auto context = snapshot();
+  ASSERT_NE(context, nullptr);
+  auto target = parse_probe_target("https://" + server.address() + "/");
+  ASSERT_TRUE(target);
+  auto result = probe(*target, *context, verify::DnsName{"sbc1.example.com"}, 5s);
+  ASSERT_TRUE(result) << result.error().message << "\n" << server.log();
+  EXPECT_EQ(result->tls_version, "TLSv1.3");
+  EXPECT_FALSE(result->cipher.empty());
+  EXPECT_FALSE(result->group.empty());
+  ASSERT_EQ(result->peer_chain.size(), 2u);
+  EXPECT_NE(result->peer_chain[1].subject().find("Telecert Test Intermediate CA"),
+            std::string::npos);
+  EXPECT_EQ(result->stapled_ocsp, "good");
+  EXPECT_TRUE(result->report.trusted);
+  ASSERT_TRUE(result->application_status.has_value());
+  EXPECT_TRUE(result->application_status->starts_with("HTTP/1.0 200"))
+      << *result->application_status;
+}
+
+TEST_F(ProbeAgainstServerTest, ProbeOfALeafOnlyServerIsAnAnswerNotAnError) {
+  telecert::testing::TlsServer server({.certificate = leaf_.certificate, .key = leaf_.key});
+  const auto context = snapshot();
+  ASSERT_NE(context, nullptr);
+  auto target = parse_probe_target("tls://" + server.address());
+  ASSERT_TRUE(target);
+  auto result = probe(*target, *context, verify::DnsName{"sbc1.example.com"}, 5s);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->peer_chain.size(), 1u);
+  EXPECT_EQ(result->stapled_ocsp, "none");
+  EXPECT_FALSE(result->report.trusted);
+  EXPECT_TRUE(result->report.has(verify::ProblemCode::MissingIntermediate));
+  EXPECT_FALSE(result->application_status.has_value());
+}
+
+TEST_F(ProbeAgainstServerTest, HandshakeRefusedByTheServerIsUnreachableWithTheAlert) {
+  // The server speaks TLS 1.2 only; the context asks for 1.3 at least.
+  telecert::testing::TlsServer server({.certificate = leaf_.certificate,
+                                       .key = leaf_.key,
+                                       .chain = pki_.intermediate().certificate,
+                                       .extra_arguments = {"-tls1_2"}});
+  const auto context = snapshot(TlsVersion::Tls1_3);
+  ASSERT_NE(context, nullptr);
+  auto target = parse_probe_target("tls://" + server.address());
+  ASSERT_TRUE(target);
+  auto result = probe(*target, *context, verify::DnsName{"sbc1.example.com"}, 5s);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::Unreachable);
+  EXPECT_NE(result.error().message.find("TLS handshake with " + server.address() + " failed"),
+            std::string::npos)
+      << result.error().message;
+  EXPECT_NE(result.error().message.find("alert"), std::string::npos) << result.error().message;
+  EXPECT_NE(result.error().hint.find("TLS versions"), std::string::npos) << result.error().hint;
 }
 
 }  // namespace
