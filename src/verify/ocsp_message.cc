@@ -86,7 +86,7 @@ Result<Request> make_request(const OCSP_CERTID* id) {
       OCSP_request_add0_id(result.request.get(), copy.get()) == nullptr) {
     return std::unexpected(pki::openssl_error(ErrorCode::Internal, "cannot build an OCSP request"));
   }
-  copy.release();  // owned by the request now
+  (void)copy.release();  // owned by the request now
   // A nonce of OpenSSL's default length (16 bytes, within RFC 8954's 1..32).
   if (OCSP_request_add1_nonce(result.request.get(), nullptr, -1) != 1) {
     return std::unexpected(

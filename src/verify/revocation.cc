@@ -18,6 +18,9 @@ namespace {
 constexpr std::chrono::hours kLifetimeWithoutNextUpdate{1};
 // Entries beyond this many trigger a sweep of the expired ones.
 constexpr std::size_t kCacheSweepSize = 1024;
+// Stapling runs inside the server's handshake: after a failed fetch the responder is left alone
+// for this long (an empty entry in the OCSP cache), so handshakes do not each wait for a timeout.
+constexpr std::chrono::seconds kStaplingRetryAfter{60};
 
 using Cache = std::map<std::string, std::pair<Bytes, pki::TimePoint>>;
 
@@ -145,7 +148,7 @@ std::optional<Fetched> ask_responders(const pki::Certificate& subject,
                                       std::vector<std::string>& failures) {
   const auto urls = responder_urls(subject, policy);
   if (urls.empty()) {
-    failures.push_back("no OCSP responder is configured and the certificate names none");
+    failures.emplace_back("no OCSP responder is configured and the certificate names none");
     return std::nullopt;
   }
   for (const auto& url : urls) {
@@ -210,7 +213,8 @@ RevocationCheck RevocationChecker::check_ocsp(const pki::Certificate& subject,
                                                                 "not know this certificate")
                                                   : answer.error().message));
   }
-  if (auto cached = cache_lookup(mutex_, ocsp_cache_, key, now)) {
+  // An empty entry is the stapling side's memory of a failure: the client side asks anyway.
+  if (auto cached = cache_lookup(mutex_, ocsp_cache_, key, now); cached && !cached->empty()) {
     if (auto answer = ocsp::judge_response(*cached, subject, issuer, nullptr, now)) {
       return from_answer(subject, *answer, "cached OCSP");
     }
@@ -231,10 +235,16 @@ std::optional<Bytes> RevocationChecker::response_to_staple(const pki::Certificat
   auto id = ocsp::certificate_id(subject, issuer);
   if (!id) return std::nullopt;
   const std::string key = ocsp::cache_key(id.get());
-  if (auto cached = cache_lookup(mutex_, ocsp_cache_, key, now)) return cached;
+  if (auto cached = cache_lookup(mutex_, ocsp_cache_, key, now)) {
+    if (cached->empty()) return std::nullopt;  // a recent failure, see kStaplingRetryAfter
+    return cached;
+  }
   std::vector<std::string> failures;
   auto fetched = ask_responders(subject, issuer, id.get(), policy, options_, now, failures);
-  if (!fetched) return std::nullopt;
+  if (!fetched) {
+    cache_store(mutex_, ocsp_cache_, key, Bytes{}, now + kStaplingRetryAfter, now);
+    return std::nullopt;
+  }
   if (fetched->answer.status != RevocationCheck::Status::Unknown) {
     cache_store(mutex_, ocsp_cache_, key, fetched->der,
                 fetched->answer.next_update.value_or(now + kLifetimeWithoutNextUpdate), now);

@@ -25,16 +25,17 @@ std::string openssl_time(int days, int hours = 0) {
   return text;
 }
 
-std::vector<std::string> key_arguments(TestKeyType type) {
+// `openssl req -newkey` arguments for a fresh key of `type`.
+std::vector<std::string> new_key_arguments(TestKeyType type) {
   switch (type) {
     case TestKeyType::EcP256:
-      return {"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"};
+      return {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"};
     case TestKeyType::Rsa2048:
-      return {"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"};
+      return {"-newkey", "rsa:2048"};
     case TestKeyType::Rsa1024:
-      return {"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"};
+      return {"-newkey", "rsa:1024"};
     case TestKeyType::Ed25519:
-      return {"-algorithm", "ED25519"};
+      return {"-newkey", "ed25519"};
   }
   return {};
 }
@@ -238,11 +239,11 @@ TestCertificate TestPki::sign(const Request& request, const CaState* issuer, boo
   const fs::path csr = dir_ / (request.name + ".csr");
   const fs::path extensions = dir_ / (request.name + ".ext");
 
-  std::vector<std::string> genpkey = {"genpkey", "-out", result.key.string()};
-  for (auto& argument : key_arguments(request.key_type)) genpkey.push_back(argument);
-  openssl(genpkey);
-  openssl(
-      {"req", "-new", "-key", result.key.string(), "-subj", request.subject, "-out", csr.string()});
+  std::vector<std::string> req = {
+      "req",   "-new",          "-nodes", "-keyout",   result.key.string(),
+      "-subj", request.subject, "-out",   csr.string()};
+  for (auto& argument : new_key_arguments(request.key_type)) req.push_back(argument);
+  openssl(req);
   write_file(extensions, request.extensions);
 
   // A self-signed certificate gets a CA state of its own so `openssl ca -selfsign` can set
@@ -272,10 +273,8 @@ TestCertificate TestPki::sign(const Request& request, const CaState* issuer, boo
   if (issuer == &own) ca.push_back("-selfsign");
   openssl(ca);
 
-  const std::string serial =
-      openssl({"x509", "-in", result.certificate.string(), "-noout", "-serial"});
-  const auto equals = serial.find('=');
-  result.serial_hex = equals == std::string::npos ? "" : serial.substr(equals + 1);
+  // `openssl ca` keeps the serial it just used in serial.old (hex, upper case).
+  result.serial_hex = read_file(issuer->dir / "serial.old");
   while (!result.serial_hex.empty() &&
          (result.serial_hex.back() == '\n' || result.serial_hex.back() == '\r')) {
     result.serial_hex.pop_back();

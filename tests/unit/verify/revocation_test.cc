@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "pki/file_decoder.h"
@@ -250,6 +251,43 @@ TEST_F(RevocationTest, ResponseToStapleIsAFreshAnswerFromTheResponderThenFromThe
   EXPECT_FALSE(checker_.response_to_staple(leaf_, intermediate_, policy_, now_ + 25h));
 }
 
+TEST_F(RevocationTest, ResponseToStapleLeavesAFailedResponderAloneForAMinute) {
+  auto down = OcspResponder::down();
+  policy_.ocsp_urls = {down.url()};
+  EXPECT_FALSE(checker_.response_to_staple(leaf_, intermediate_, policy_, now_));
+  auto options = responder_options();
+  options.port = down.port();
+  OcspResponder responder(options);
+  EXPECT_FALSE(checker_.response_to_staple(leaf_, intermediate_, policy_, now_ + 30s));
+  // The verifying side is not held back by the stapling side's memory of the failure.
+  auto check = checker_.check_ocsp(leaf_, intermediate_, policy_, std::nullopt, now_ + 30s);
+  EXPECT_EQ(check.status, Status::Good) << check.detail;
+  EXPECT_TRUE(checker_.response_to_staple(leaf_, intermediate_, policy_, now_ + 30s));
+}
+
+TEST_F(RevocationTest, ResponseToStapleAsksAgainAfterAMinute) {
+  auto down = OcspResponder::down();
+  policy_.ocsp_urls = {down.url()};
+  EXPECT_FALSE(checker_.response_to_staple(leaf_, intermediate_, policy_, now_));
+  auto options = responder_options();
+  options.port = down.port();
+  OcspResponder responder(options);
+  EXPECT_TRUE(checker_.response_to_staple(leaf_, intermediate_, policy_, now_ + 61s));
+}
+
+TEST_F(RevocationTest, OcspCheckerIsSharedBetweenThreads) {
+  OcspResponder responder(responder_options());
+  std::vector<std::thread> threads;
+  std::vector<Status> results(4, Status::Unknown);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = checker_.check_ocsp(leaf_, intermediate_, policy_, std::nullopt, now_).status;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (auto status : results) EXPECT_EQ(status, Status::Good);
+}
+
 TEST_F(RevocationTest, CrlsComeFromAHandedInFileWithSeveralPemCrlsOrOneDerCrl) {
   pki_.revoke(leaf_files_);
   const std::string pem = read_file(pki_.crl(Ca::Root)) + read_file(pki_.crl(Ca::Intermediate));
@@ -344,6 +382,28 @@ TEST(TestPkiFixture, ResponderAndFileServerAnswerForTheTestPki) {
                    "-w", "%{http_code}", server.url("intermediate.crl")});
   EXPECT_EQ(posted.output, "200");
   EXPECT_NE(server.access_log().find("GET /intermediate.crl"), std::string::npos);
+}
+
+TEST(TestPkiFixture, IssuesLeavesOfEachKeyTypeValidityAndIssuer) {
+  TempDir dir;
+  TestPki pki(dir / "pki");
+  auto rsa = pki.issue({.name = "rsa", .key_type = TestKeyType::Rsa2048});
+  auto ed = pki.issue({.name = "ed", .key_type = TestKeyType::Ed25519, .issued_by_root = true});
+  auto expired = pki.issue({.name = "expired", .valid_from_days = -30, .valid_until_days = -1});
+  auto self = pki.self_signed({.name = "self", .dns_names = {"self.example.com"}});
+  EXPECT_EQ(load(rsa.certificate).public_key_algorithm(), "RSA");
+  EXPECT_EQ(load(ed.certificate).public_key_algorithm(), "Ed25519");
+  EXPECT_EQ(load(ed.certificate).issuer(), load(pki.root().certificate).subject());
+  EXPECT_EQ(load(rsa.certificate).serial_hex(), rsa.serial_hex);
+  EXPECT_LT(load(expired.certificate).not_after(), wall_clock_now());
+  EXPECT_TRUE(load(self.certificate).is_self_signed());
+  auto chain = pki::read_certificates(as_bytes(read_file(rsa.full_chain)));
+  ASSERT_TRUE(chain);
+  EXPECT_EQ(chain->size(), 3u);
+  auto verified =
+      run_command({"openssl", "verify", "-CAfile", pki.root().certificate.string(), "-untrusted",
+                   pki.intermediate().certificate.string(), rsa.certificate.string()});
+  EXPECT_EQ(verified.exit_status, 0) << verified.output << verified.error;
 }
 
 }  // namespace
