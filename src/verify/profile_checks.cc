@@ -142,7 +142,7 @@ void check_profile(Report& report, const VerifyOptions& options) {
               "its serial number is not a positive integer of at most 20 octets (RFC 5280 "
               "§4.1.2.2)");
     }
-    if (is_leaf && criticality(x509, NID_name_constraints) == 1 && !element.certificate.is_ca()) {
+    if (is_leaf && criticality(x509, NID_name_constraints) >= 0 && !element.certificate.is_ca()) {
       invalid(report, depth, element.certificate,
               "name constraints belong only in CA certificates (RFC 5280 §4.2.1.10)");
     }

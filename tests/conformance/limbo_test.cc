@@ -25,7 +25,7 @@ namespace telecert::verify {
 namespace {
 
 // The ratchet: telecert's pass count may not fall below this. Equal to docs/conformance.md.
-constexpr int kRecordedPasses = 180;
+constexpr int kRecordedPasses = 181;
 
 // Cases plain OpenSSL passes that telecert answers differently on purpose (docs/conformance.md):
 // the leaf's key usage is keyCertSign only, which cannot sign a TLS handshake, and strict
