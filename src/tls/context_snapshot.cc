@@ -87,7 +87,7 @@ int wire_version(TlsVersion version) {
   return TLS1_2_VERSION;
 }
 
-Error invalid(std::string field, std::string message, std::string hint) {
+Error invalid(const std::string& field, std::string message, std::string hint) {
   return pki::openssl_error(ErrorCode::InvalidArgument,
                             "context field '" + field + "': " + std::move(message),
                             std::move(hint));

@@ -141,6 +141,8 @@ bool revocation_waits_for_staple(SSL* connection, const SnapshotState& state) {
 verify::Report run_verify(const SnapshotState& state, const ConnectionState& connection,
                           bool server_side, bool with_revocation, std::optional<Bytes> stapled) {
   const auto purpose = server_side ? verify::Purpose::Client : verify::Purpose::Server;
+  // A server expects no particular name of its clients (RFC 6125 names the server's identity), so
+  // chain+name judges a client certificate as chain does.
   auto options = state.verify_options(
       purpose, server_side ? std::nullopt : connection.expected_name, state.now());
   if (!with_revocation) options.revocation = verify::RevocationPolicy{};
@@ -274,7 +276,7 @@ const SnapshotState* snapshot_state(const SSL_CTX* context) {
 
 bool attach(SSL* connection, std::unique_ptr<ConnectionState> state) {
   if (SSL_set_ex_data(connection, connection_index(), state.get()) != 1) return false;
-  state.release();
+  static_cast<void>(state.release());  // the SSL owns it now (free_connection_state)
   return true;
 }
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "interop/snapshot_server.h"
 #include "pki/file_decoder.h"
 #include "pki/key.h"
 #include "support/ocsp_responder.h"
@@ -123,6 +124,24 @@ TEST_P(OcspStaplingTest, ClientRefusesServerWhoseStapledAnswerSaysRevoked) {
   ASSERT_NE(check, nullptr) << verify::format_report(*report);
   EXPECT_EQ(check->status, verify::RevocationCheck::Status::Revoked);
   EXPECT_NE(check->source.find("stapled"), std::string::npos) << check->source;
+}
+
+// The independent peer: `openssl s_client -status` prints the OCSP answer our server staples.
+TEST_P(OcspStaplingTest, OpensslClientReceivesTheStapledAnswerOfATelecertServer) {
+  for (const auto* leaf : {&suite_->good, &suite_->revoked}) {
+    interop::OneShotServer server(server_context(*leaf));
+    const auto result = telecert::testing::run_command(
+        {"timeout", "15", "openssl", "s_client", "-connect",
+         "127.0.0.1:" + std::to_string(server.port()), "-servername", "sbc1.example.com",
+         GetParam() == TlsVersion::Tls1_2 ? "-tls1_2" : "-tls1_3", "-status", "-CAfile",
+         suite_->pki.root().certificate.string(), "-verify_return_error", "-ign_eof"});
+    const auto outcome = server.outcome();
+    const std::string text = result.output + result.error;
+    EXPECT_TRUE(outcome.handshake_ok) << text;
+    EXPECT_NE(text.find("OCSP Response Status: successful"), std::string::npos) << text;
+    const std::string status = leaf == &suite_->good ? "Cert Status: good" : "Cert Status: revoked";
+    EXPECT_NE(text.find(status), std::string::npos) << text;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, OcspStaplingTest,
