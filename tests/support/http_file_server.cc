@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <thread>
 
 namespace telecert::testing {
 
@@ -77,6 +78,20 @@ void HttpFileServer::stop() {
 
 std::string HttpFileServer::access_log() const {
   return std::filesystem::exists(work_ / "access.log") ? read_file(work_ / "access.log") : "";
+}
+
+std::size_t HttpFileServer::requests(std::string_view needle, std::size_t expected,
+                                     std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    const std::string log = access_log();
+    std::size_t count = 0;
+    for (auto at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1)) {
+      ++count;
+    }
+    if (count >= expected || std::chrono::steady_clock::now() >= deadline) return count;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 std::string HttpFileServer::error_log() const {

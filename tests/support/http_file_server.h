@@ -16,9 +16,12 @@
 //   ... server.url("intermediate.crl") == "http://127.0.0.1:<crl_port>/intermediate.crl"
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "support/test_support.h"
 
@@ -42,7 +45,13 @@ class HttpFileServer {
   void stop();
   // The access log so far, one line per request ("GET /intermediate.crl HTTP/1.1" 200 ...):
   // tests count requests with it (e.g. that a cached CRL was not fetched again).
+  // nginx writes a request's line after sending the answer, so a client may read the log a moment
+  // too early: count with requests() instead of reading access_log() right after a request.
   std::string access_log() const;
+  // The number of access-log lines containing `needle` ("GET /intermediate.crl"), polling every
+  // 10 ms until there are at least `expected` or `timeout` passes.
+  std::size_t requests(std::string_view needle, std::size_t expected,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(2)) const;
   std::string error_log() const;
 
  private:
