@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "common/bytes.h"
@@ -55,6 +56,9 @@ const SnapshotState* snapshot_state(const SSL_CTX* context);
 [[nodiscard]] bool attach(SSL* connection, std::unique_ptr<ConnectionState> state);
 // The connection's state; nullptr when none was attached (an SSL made with plain SSL_new).
 ConnectionState* connection_state(const SSL* connection);
+
+// The bytes of a file (the context's CRL file); nullopt when it cannot be read.
+std::optional<Bytes> read_file(const std::string& path);
 
 // Installs verify_peer as the certificate verification callback, and the OCSP status callbacks
 // the definition asks for (client: check the stapled answer; server: staple our own).
