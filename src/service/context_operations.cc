@@ -391,6 +391,7 @@ Result<std::vector<ServiceBindingView>> CertificateService::list_services() {
   auto bindings = (*tx)->list_service_bindings();
   if (!bindings) return std::unexpected(bindings.error());
   std::vector<ServiceBindingView> views;
+  views.reserve(kWellKnownServices.size() + bindings->size());
   for (const auto service : kWellKnownServices) {
     views.push_back(
         ServiceBindingView{std::string(service), std::string(tls::kDefaultContextName), false});
