@@ -32,7 +32,6 @@ int run(int argc, char** argv) {
   add_trust_commands(app, context);
   add_inspect_commands(app, context);
   add_context_commands(app, context);
-  add_context_commands(app, context);
   add_verify_commands(app, context);
 
   try {
