@@ -256,8 +256,9 @@ Result<void> handshake(SSL* connection, const Socket& socket, std::chrono::milli
                    ? describe_errno(saved_errno)
                    : "the peer closed the connection during the handshake";
     }
-    return fail(ErrorCode::Unreachable, "the TLS handshake with " + peer + " failed: " + reason,
-                handshake_hint(reason));
+    std::string message = "the TLS handshake with " + peer;
+    message.append(" failed: ").append(reason);
+    return fail(ErrorCode::Unreachable, std::move(message), handshake_hint(reason));
   }
 }
 
