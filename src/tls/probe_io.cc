@@ -262,6 +262,21 @@ Result<void> handshake(SSL* connection, const Socket& socket, std::chrono::milli
   }
 }
 
+ResponseScan scan_response(std::string& received) {
+  for (;;) {
+    received.erase(0, std::min(received.find_first_not_of("\r\n"), received.size()));
+    const auto end = received.find("\r\n\r\n");
+    if (end == std::string::npos) return {};
+    ResponseHead head = parse_head(std::string_view(received).substr(0, end));
+    const int code = status_code(head.status_line);
+    if (code == 0) return {.head = std::nullopt, .malformed = true};
+    if (code >= 200) return {.head = std::move(head), .malformed = false};
+    const std::size_t next = end + 4 + content_length(head);
+    if (received.size() < next) return {};  // the provisional answer's body is still coming
+    received.erase(0, next);
+  }
+}
+
 std::optional<ResponseHead> exchange(SSL* connection, const Socket& socket,
                                      std::string_view request, std::chrono::milliseconds timeout) {
   const auto deadline = SteadyClock::now() + timeout;
@@ -280,19 +295,9 @@ std::optional<ResponseHead> exchange(SSL* connection, const Socket& socket,
   std::string received;
   char chunk[4096];
   for (;;) {
-    for (;;) {
-      // RFC 5626 §3.5.1 keep-alive CRLFs may come before a response.
-      received.erase(0, std::min(received.find_first_not_of("\r\n"), received.size()));
-      const auto end = received.find("\r\n\r\n");
-      if (end == std::string::npos) break;
-      ResponseHead head = parse_head(std::string_view(received).substr(0, end));
-      const int code = status_code(head.status_line);
-      if (code == 0) return std::nullopt;
-      if (code >= 200) return head;
-      const std::size_t next = end + 4 + content_length(head);
-      if (received.size() < next) break;  // the provisional answer's body is still coming
-      received.erase(0, next);
-    }
+    ResponseScan scan = scan_response(received);
+    if (scan.head) return std::move(scan.head);
+    if (scan.malformed) return std::nullopt;
     if (received.size() > kMaxHeadBytes) return std::nullopt;
     std::size_t count = 0;
     ERR_clear_error();

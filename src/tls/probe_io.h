@@ -60,6 +60,16 @@ struct ResponseHead {
   std::vector<std::string> headers;
 };
 
+// Looks at the start of `received` (what the peer sent so far) for the head of a final response:
+// keep-alive CRLFs (RFC 5626 §3.5.1) and whole provisional (1xx) responses are erased from
+// `received` as they are passed. `head` is set when a final response's headers are complete;
+// `malformed` when what came is not a SIP or HTTP response; neither: more is needed.
+struct ResponseScan {
+  std::optional<ResponseHead> head;
+  bool malformed = false;
+};
+ResponseScan scan_response(std::string& received);
+
 // Writes `request` and reads answers until a final one (status other than 1xx: provisional SIP
 // and HTTP answers are skipped) has all its headers, within `timeout`. nullopt when the peer
 // closed the connection, sent something that is not a response, or did not answer in time.
