@@ -103,8 +103,12 @@ ResponseHead parse_head(std::string_view head) {
     if (first) {
       parsed.status_line = std::move(line);
       first = false;
-    } else if (!line.empty() && (line[0] == ' ' || line[0] == '\t') && !parsed.headers.empty()) {
-      parsed.headers.back() += " " + line.substr(line.find_first_not_of(" \t"));  // folded
+    } else if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {
+      // A folded continuation (RFC 3261 §7.3.1); one of white space only adds nothing.
+      const auto text = line.find_first_not_of(" \t");
+      if (text != std::string::npos && !parsed.headers.empty()) {
+        parsed.headers.back().append(" ").append(line, text);
+      }
     } else if (!line.empty()) {
       parsed.headers.push_back(std::move(line));
     }

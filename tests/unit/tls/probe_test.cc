@@ -157,6 +157,14 @@ TEST(ScanResponse, WaitsForTheRestOfAHeadOrOfAProvisionalBody) {
   EXPECT_FALSE(scan.malformed);
 }
 
+TEST(ScanResponse, AContinuationLineOfWhiteSpaceOnlyAddsNothing) {
+  // Found by fuzz_probe: such a line used to throw std::out_of_range.
+  std::string received = "SIP/2.0 200 OK\r\n \t\r\nCSeq: 1 OPTIONS\r\n\t\r\n\r\n";
+  const auto scan = probe_io::scan_response(received);
+  ASSERT_TRUE(scan.head.has_value());
+  EXPECT_EQ(scan.head->headers, std::vector<std::string>{"CSeq: 1 OPTIONS"});
+}
+
 TEST(ScanResponse, SomethingThatIsNotAResponseIsMalformed) {
   for (std::string received : {"OPTIONS sip:a SIP/2.0\r\n\r\n", "SIP/2.0 2x0 OK\r\n\r\n",
                                "HTTP/1.1\r\n\r\n", "\x16\x03\x01junk\r\n\r\n"}) {
