@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "pki/subject.h"
 #include "verify/chain_checks.h"
@@ -229,6 +230,36 @@ std::vector<ChainElement> built_chain(X509_STORE_CTX* context,
   return chain;
 }
 
+// One RevocationCheck per certificate of the chain but the anchor, from what OpenSSL's CRL
+// check said at its depth.
+void add_crl_verdicts(Report& report, const std::vector<RecordedError>& errors,
+                      const std::vector<pki::Owned<X509_CRL>>& crls) {
+  for (std::size_t depth = 0; depth < report.chain.size(); ++depth) {
+    const ChainElement& element = report.chain[depth];
+    if (element.trust_anchor) continue;
+    X509* x509 = element.certificate.get();
+    RevocationCheck check{element.certificate.subject(), RevocationCheck::Status::Good, "CRL",
+                          std::nullopt, ""};
+    for (const auto& crl : crls) {
+      if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_issuer_name(x509)) == 0) {
+        check.source = "the CRL issued by '" + element.certificate.issuer() + "'";
+        break;
+      }
+    }
+    for (const RecordedError& error : errors) {
+      if (error.depth != static_cast<int>(depth)) continue;
+      if (error.code == X509_V_ERR_CERT_REVOKED) {
+        check.status = RevocationCheck::Status::Revoked;
+        std::tie(check.source, check.revoked_at) = revocation_entry(x509, crls);
+      } else if (is_crl_error(error.code) && check.status == RevocationCheck::Status::Good) {
+        check.status = RevocationCheck::Status::Unknown;
+        check.detail = X509_verify_cert_error_string(error.code);
+      }
+    }
+    report.revocation.push_back(std::move(check));
+  }
+}
+
 }  // namespace
 
 std::string_view to_string(Purpose purpose) {
@@ -328,6 +359,7 @@ Report verify(std::span<const pki::Certificate> presented, const TrustStore& tru
     }
     if (auto problem = to_problem(error, input)) report.problems.push_back(std::move(*problem));
   }
+  if (options.revocation.crl) add_crl_verdicts(report, state.errors, crls.crls);
   check_chain(report, presented[0], options, revocation);
   report.trusted = std::ranges::none_of(
       report.problems, [](const Problem& p) { return p.severity == Severity::Error; });

@@ -297,8 +297,14 @@ TEST_F(VerifierTest, HandedInCrlRevokingTheLeafReportsRevokedWithSourceAndDate) 
   ASSERT_NE(problem, nullptr) << problems_of(report);
   EXPECT_NE(problem->message.find("CN=Test Issuing CA"), std::string::npos) << problem->message;
   EXPECT_NE(problem->message.find(problem_text::format_time(when)), std::string::npos);
+  ASSERT_EQ(report.revocation.size(), 2u);
+  EXPECT_EQ(report.revocation[0].status, RevocationCheck::Status::Revoked);
+  EXPECT_EQ(report.revocation[0].revoked_at, when);
   const Report good = run({leaf(), *intermediate_}, &checker);
   EXPECT_TRUE(good.trusted) << problems_of(good);
+  ASSERT_EQ(good.revocation.size(), 2u);
+  EXPECT_EQ(good.revocation[0].status, RevocationCheck::Status::Good);
+  EXPECT_EQ(good.revocation[0].source, "the CRL issued by 'CN=Test Issuing CA'");
 }
 
 TEST_F(VerifierTest, CrlCheckWithoutAnyCrlFollowsTheDefaultResponse) {
