@@ -57,8 +57,9 @@ class ContextSnapshot {
     std::shared_ptr<verify::RevocationChecker> revocation;  // shared cache; may be null if off
   };
 
-  // Builds both SSL_CTX. Refuses what OpenSSL refuses (cipher lists, groups, a key that does not
-  // match the certificate) with ErrorCode::InvalidArgument naming the field.
+  // Builds both SSL_CTX. Refuses what OpenSSL refuses (cipher lists, groups) with
+  // ErrorCode::InvalidArgument naming the field, and a key that does not match the certificate
+  // with ErrorCode::KeyMismatch.
   [[nodiscard]] static Result<std::shared_ptr<const ContextSnapshot>> build(
       const ContextMaterial& material, Dependencies dependencies);
 

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -158,8 +159,13 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
   if (pipe(in_pipe) != 0) throw std::runtime_error("pipe failed");
   const int log_fd = open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log_fd < 0) throw std::runtime_error("cannot open " + log_file_.string());
+  const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ == 0) {
+    // A test binary that aborts or is killed never runs our destructor: the peer goes with it
+    // instead of lingering on its port (the check closes the race with a parent already gone).
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(127);
     dup2(in_pipe[0], 0);
     dup2(log_fd, 1);
     dup2(log_fd, 2);
