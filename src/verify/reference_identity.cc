@@ -26,7 +26,7 @@ bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
 }
 
 // RFC 1123 §2.1 host name: labels of 1-63 letters, digits and hyphens, not starting or ending with
-// a hyphen, 253 characters at most.
+// a hyphen, 253 characters at most, the last label not all digits.
 bool is_hostname(std::string_view name) {
   if (name.empty() || name.size() > 253) return false;
   std::size_t start = 0;
@@ -41,7 +41,9 @@ bool is_hostname(std::string_view name) {
     }
     start = dot + 1;
   }
-  return true;
+  // RFC 3696 §2: a top-level label is never all digits, so "192.0.2.1." is no host name.
+  const std::string_view last = name.substr(name.rfind('.') + 1);
+  return !std::ranges::all_of(last, [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
 // The canonical text of an IPv4/IPv6 literal ("[::1]" allowed), or "" when it is none.
@@ -152,7 +154,10 @@ std::string to_string(const ReferenceIdentity& identity) {
   struct Visitor {
     std::string operator()(const DnsName& n) const { return n.value; }
     std::string operator()(const IpAddress& n) const { return n.value; }
-    std::string operator()(const SipUri& n) const { return "sip:" + n.domain; }
+    std::string operator()(const SipUri& n) const {
+      // An IPv6 host is bracketed (RFC 3261 §25.1), so the text parses back to the same URI.
+      return n.domain.find(':') != std::string::npos ? "sip:[" + n.domain + "]" : "sip:" + n.domain;
+    }
     std::string operator()(const EmailAddress& n) const { return n.value; }
   };
   return std::visit(Visitor{}, identity);
