@@ -297,7 +297,7 @@ Report verify(std::span<const pki::Certificate> presented, const TrustStore& tru
     if (revocation != nullptr) {
       crls = revocation->crls_for(presented, options.revocation, options.time);
     } else {
-      crls.unavailable.push_back("no revocation checker was given");
+      crls.unavailable.emplace_back("no revocation checker was given");
     }
     for (const auto& miss : crls.unavailable) {
       crl_unavailable += (crl_unavailable.empty() ? "" : "; ") + miss;
