@@ -245,6 +245,7 @@ verify::VerifyOptions SnapshotState::verify_options(
   options.expected_name = std::move(expected_name);
   options.names.common_name_fallback = definition.common_name_fallback;
   options.strict = definition.strict;
+  options.key_usage_for_role = definition.strict;
   options.legacy = definition.legacy;
   options.revocation.ocsp = definition.ocsp;
   options.revocation.ocsp_urls = definition.ocsp_urls;

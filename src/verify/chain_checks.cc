@@ -74,12 +74,12 @@ void check_extended_key_usage(Report& report, const VerifyOptions& options) {
   }
 }
 
-// Strict: the leaf's key usage (when present) must allow the TLS role. A server's RSA key may
-// use keyEncipherment (RSA key transport); everything else signs.
+// The leaf's key usage (when present) must allow the TLS role (options.key_usage_for_role). A
+// server's RSA key may use keyEncipherment (RSA key transport); everything else signs.
 void check_key_usage(Report& report, const VerifyOptions& options) {
   const ChainElement& leaf = report.chain.front();
   X509* x509 = leaf.certificate.get();
-  if (!options.strict || leaf.trust_anchor ||
+  if (!options.key_usage_for_role || leaf.trust_anchor ||
       (X509_get_extension_flags(x509) & EXFLAG_KUSAGE) == 0) {
     return;
   }

@@ -48,9 +48,14 @@ struct VerifyOptions {
   pki::TimePoint time{};                           // when to validate
   std::optional<ReferenceIdentity> expected_name;  // nullopt: the name is not checked
   NameCheckOptions names;
-  // X509_STRICT, and KU/EKU must allow the purpose. Off: a client certificate that carries
+  // X509_STRICT, and EKU must allow the purpose. Off: a client certificate that carries
   // serverAuth only is accepted with a warning (public CAs stop issuing clientAuth in 2026).
   bool strict = false;
+  // The leaf's key usage, when it has one (RFC 5280 §4.2.1.3), must allow its TLS role:
+  // digitalSignature (a server's RSA key may instead use keyEncipherment or keyAgreement). A
+  // context with strict validation asks for it; the conformance harness asks for it when a case
+  // requires digitalSignature, and not when a case asks for no key usage.
+  bool key_usage_for_role = false;
   // Weak keys (RSA < 2048) and SHA-1 signatures are warnings instead of errors.
   bool legacy = false;
   std::optional<int> max_depth;  // most intermediates between the leaf and the anchor

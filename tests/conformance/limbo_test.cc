@@ -16,7 +16,6 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <sstream>
 
 #include "verify/verifier.h"
@@ -25,15 +24,7 @@ namespace telecert::verify {
 namespace {
 
 // The ratchet: telecert's pass count may not fall below this. Equal to docs/conformance.md.
-constexpr int kRecordedPasses = 181;
-
-// Cases plain OpenSSL passes that telecert answers differently on purpose (docs/conformance.md):
-// the leaf's key usage is keyCertSign only, which cannot sign a TLS handshake, and strict
-// validation requires digitalSignature (or keyEncipherment) for the TLS role.
-const std::set<std::string> kDeliberatelyStricter = {
-    "rfc5280::ca-as-leaf",
-    "pathlen::validation-ignores-pathlen-in-leaf",
-};
+constexpr int kRecordedPasses = 182;
 
 enum class Outcome { Pass, Fail, Skip };
 
@@ -131,6 +122,7 @@ Outcome telecert_outcome(const Json& testcase, std::string& why) {
   options.purpose = is_server(testcase) ? Purpose::Server : Purpose::Client;
   options.time = validation_time(testcase);
   options.strict = true;
+  options.key_usage_for_role = !testcase["key_usage"].empty();
   if (auto name = expected_name(testcase)) {
     auto identity = parse_reference_identity((*name)["value"].get<std::string>());
     if (!identity) {
@@ -244,7 +236,7 @@ TEST(LimboConformance, TelecertPassesAtLeastTheRecordedCountAndEveryCasePlainOpe
       failures.push_back(id + " (expected " + testcase["expected_result"].get<std::string>() +
                          "; " + (telecert_why.empty() ? "no problem found" : telecert_why) +
                          ") openssl: " + (theirs == Outcome::Pass ? "pass" : "fail"));
-      if (theirs == Outcome::Pass && !kDeliberatelyStricter.contains(id)) offenders.push_back(id);
+      if (theirs == Outcome::Pass) offenders.push_back(id);
     }
   }
   std::cout << "\n| namespace | telecert pass | fail | skip | openssl pass | fail | skip |\n"

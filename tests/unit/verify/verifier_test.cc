@@ -239,12 +239,13 @@ TEST_F(VerifierTest, ClientCertificateWithServerAuthOnlyIsRefusedWhenStrict) {
   EXPECT_NE(problem->message.find("strict validation refuses it"), std::string::npos);
 }
 
-TEST_F(VerifierTest, StrictRefusesLeafWhoseKeyUsageCannotSign) {
+TEST_F(VerifierTest, KeyUsageForRoleRefusesLeafWhoseKeyUsageCannotSign) {
   LeafSpec spec;
   spec.key_usage = "critical,keyAgreement";
   options_.purpose = Purpose::Client;
-  EXPECT_TRUE(run({leaf(spec), *intermediate_}).trusted);
   options_.strict = true;
+  EXPECT_TRUE(run({leaf(spec), *intermediate_}).trusted);
+  options_.key_usage_for_role = true;
   EXPECT_TRUE(run({leaf(spec), *intermediate_}).has(ProblemCode::BadKeyUsage));
 }
 
