@@ -118,6 +118,7 @@ std::optional<Problem> to_problem(const RecordedError& error, const MappingInput
   switch (error.code) {
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:  // the same fact, said of a lone leaf
       if (certificate != nullptr && (X509_get_extension_flags(certificate) & EXFLAG_SS) != 0) {
         problem.code = ProblemCode::UntrustedRoot;
         words = text::untrusted_root(subject);
@@ -357,7 +358,12 @@ Report verify(std::span<const pki::Certificate> presented, const TrustStore& tru
         (is_crl_error(error.code) || error.code == X509_V_ERR_CA_CERT_MISSING_KEY_USAGE)) {
       continue;
     }
-    if (auto problem = to_problem(error, input)) report.problems.push_back(std::move(*problem));
+    auto problem = to_problem(error, input);
+    // OpenSSL may say one fact twice (no issuer, then no way to check the leaf's signature).
+    const bool said = problem && std::ranges::any_of(report.problems, [&](const Problem& p) {
+                        return p.code == problem->code && p.depth == problem->depth;
+                      });
+    if (problem && !said) report.problems.push_back(std::move(*problem));
   }
   if (options.revocation.crl) add_crl_verdicts(report, state.errors, crls.crls);
   check_chain(report, presented[0], options, revocation);

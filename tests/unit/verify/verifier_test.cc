@@ -86,6 +86,8 @@ TEST_F(VerifierTest, ReportsMissingIntermediateNamingTheIssuerWhenPeerSendsLeafO
   EXPECT_NE(problem->remedy.find("trusted certificates"), std::string::npos);
   ASSERT_EQ(report.chain.size(), 1u);
   EXPECT_FALSE(report.chain[0].trust_anchor);
+  // One fact, one problem: not also "unable to verify the first certificate".
+  EXPECT_EQ(report.problems.size(), 1u) << problems_of(report);
 }
 
 TEST_F(VerifierTest, ReportsUntrustedRootWithItsSubject) {
