@@ -17,8 +17,7 @@ std::string actor_name() {
 
 }  // namespace
 
-CommandContext::CommandContext()
-    : clock_(std::make_shared<SystemClock>()), actor_(actor_name()) {}
+CommandContext::CommandContext() : clock_(std::make_shared<SystemClock>()), actor_(actor_name()) {}
 
 Result<service::CertificateService*> CommandContext::open() {
   auto opened = service::CertificateService::open(data_dir, clock_, actor_);

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "pki/certificate_builder.h"
 #include "pki/chain.h"
 #include "pki/csr.h"
@@ -25,7 +26,6 @@
 #include "pki/key.h"
 #include "pki/pkcs12.h"
 #include "service/certificate_service.h"
-#include "common/clock.h"
 #include "support/test_support.h"
 
 namespace telecert::service::test {
