@@ -78,6 +78,28 @@ const char* dh_group_name(std::int32_t bits) {
   }
 }
 
+// The admin's TLS 1.2 list (OpenSSL's default when empty) without the suites of
+// detail::kExcludedCiphers. A TLS 1.3-only context never uses the list, so one that keeps nothing
+// falls back to the default there (OpenSSL refuses a list that selects no TLS 1.2 cipher).
+Result<void> set_cipher_list(SSL_CTX* context, const TlsContextDefinition& definition) {
+  const std::string base =
+      definition.ciphers.empty() ? std::string(OSSL_default_cipher_list()) : definition.ciphers;
+  if (SSL_CTX_set_cipher_list(context, (base + detail::kExcludedCiphers).c_str()) == 1) return {};
+  if (definition.min_version == TlsVersion::Tls1_3 &&
+      SSL_CTX_set_cipher_list(
+          context, (std::string(OSSL_default_cipher_list()) + detail::kExcludedCiphers).c_str()) ==
+          1) {
+    pki::drain_openssl_errors();
+    return {};
+  }
+  return std::unexpected(
+      invalid("ciphers",
+              "OpenSSL rejects the cipher list '" + definition.ciphers +
+                  "', or it holds only suites without a certificate or without encryption (aNULL, "
+                  "eNULL, PSK, SRP), which are never used",
+              "use OpenSSL cipher names, e.g. ECDHE-ECDSA-AES128-GCM-SHA256"));
+}
+
 Result<void> set_dh(SSL_CTX* context, const TlsContextDefinition& definition) {
   const char* group = dh_group_name(definition.dh_bits);
   if (group == nullptr || (definition.dh_bits < 2048 && !definition.legacy)) {
@@ -185,12 +207,7 @@ Result<pki::Owned<SSL_CTX>> make_context(bool server_side, const ContextMaterial
     return std::unexpected(
         invalid("min-tls", "OpenSSL refused the version range", "use TLS versions 1.0 to 1.3"));
   }
-  if (!definition.ciphers.empty() &&
-      SSL_CTX_set_cipher_list(ctx, definition.ciphers.c_str()) != 1) {
-    return std::unexpected(invalid("ciphers",
-                                   "OpenSSL rejects the cipher list '" + definition.ciphers + "'",
-                                   "use OpenSSL cipher names, e.g. ECDHE-ECDSA-AES128-GCM-SHA256"));
-  }
+  TELECERT_RETURN_IF_ERROR(set_cipher_list(ctx, definition));
   if (!definition.suites.empty() && SSL_CTX_set_ciphersuites(ctx, definition.suites.c_str()) != 1) {
     return std::unexpected(invalid("suites",
                                    "OpenSSL rejects the TLS 1.3 suites '" + definition.suites + "'",
@@ -296,6 +313,15 @@ verify::VerifyOptions ContextSnapshot::verify_options(
 
 Result<pki::Owned<SSL>> ContextSnapshot::new_client(
     std::optional<verify::ReferenceIdentity> expected_name, Enforcement enforcement) const {
+  if (!expected_name && enforcement == Enforcement::AsConfigured &&
+      definition_.verification == PeerVerification::ChainAndName) {
+    return fail(ErrorCode::InvalidArgument,
+                "context '" + definition_.name +
+                    "' checks the peer's name (verification chain+name), but no expected peer "
+                    "name was given for this connection",
+                "give the name the server must have (the host or SIP domain dialled), or set "
+                "the context's verification to chain if the name must not be checked");
+  }
   pki::Owned<SSL> connection(SSL_new(client_.get()));
   if (!connection) {
     return std::unexpected(pki::openssl_error(ErrorCode::Internal, "creating a TLS connection"));

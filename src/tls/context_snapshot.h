@@ -77,7 +77,10 @@ class ContextSnapshot {
   SSL_CTX* client_context() const { return client_.get(); }
 
   // A client connection: SNI (for DNS names) and the expected peer name set, OCSP stapling
-  // requested when the context checks OCSP.
+  // requested when the context checks OCSP. Without an expected name, a chain+name context
+  // refuses with ErrorCode::InvalidArgument (unless ReportOnly: the report then says no name was
+  // checked). An SSL made with plain SSL_new(client_context()) is checked against the name given
+  // with SSL_set1_host (else its SNI name); with none, chain+name refuses the handshake.
   [[nodiscard]] Result<pki::Owned<SSL>> new_client(
       std::optional<verify::ReferenceIdentity> expected_name,
       Enforcement enforcement = Enforcement::AsConfigured) const;

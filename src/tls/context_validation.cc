@@ -9,6 +9,7 @@
 #include "pki/ossl.h"
 #include "tls/context_definition.h"
 #include "tls/definition_text.h"
+#include "tls/handshake_callbacks.h"
 #include "tls/ssl_owned.h"
 
 namespace telecert::tls {
@@ -113,6 +114,24 @@ Result<void> check_with_openssl(const TlsContextDefinition& definition) {
           std::string(kCipherHint)));
     }
   }
+  // Judge what the snapshot will use: the list without anonymous, PSK, SRP and NULL suites
+  // (detail::kExcludedCiphers). A list of those alone keeps nothing for TLS 1.2 (refused below,
+  // unless the context is TLS 1.3-only and never uses the list).
+  const std::string used =
+      (definition.ciphers.empty() ? std::string(OSSL_default_cipher_list()) : definition.ciphers) +
+      detail::kExcludedCiphers;
+  if (SSL_CTX_set_cipher_list(context->get(), used.c_str()) != 1) {
+    static_cast<void>(pki::drain_openssl_errors());
+    if (definition.min_version != TlsVersion::Tls1_3) {
+      return invalid("the TLS 1.2 cipher list " + in_quotes(definition.ciphers) +
+                         " leaves no cipher usable for TLS " +
+                         std::string(to_string(definition.min_version)) + "-" +
+                         std::string(to_string(definition.max_version)) +
+                         ": suites without a certificate or without encryption (aNULL, eNULL, "
+                         "PSK, SRP) are never used",
+                     std::string(kCipherHint));
+    }
+  }
   if (!definition.suites.empty()) {
     TELECERT_RETURN_IF_ERROR(
         check_each_name(definition.suites, "TLS 1.3 suite list", false, kSuiteHint));
@@ -153,7 +172,7 @@ Result<void> check_with_openssl(const TlsContextDefinition& definition) {
             in_quotes(definition.ciphers.empty() ? "(default)" : definition.ciphers) +
             " leaves no cipher usable for TLS " + range + " at this context's security level",
         "choose ciphers that suit the allowed versions, e.g. ECDHE-ECDSA-AES128-GCM-SHA256:"
-        "ECDHE-RSA-AES128-GCM-SHA256; weak ones (NULL, RC4, 3DES) need --legacy on");
+        "ECDHE-RSA-AES128-GCM-SHA256; weak ones (RC4, 3DES) need --legacy on");
   }
   if (definition.max_version == TlsVersion::Tls1_3 && !tls13) {
     return invalid("the TLS 1.3 suite list " +

@@ -138,17 +138,91 @@ bool revocation_waits_for_staple(SSL* connection, const SnapshotState& state) {
          SSL_get_tlsext_status_type(connection) == TLSEXT_STATUSTYPE_ocsp;
 }
 
-verify::Report run_verify(const SnapshotState& state, const ConnectionState& connection,
-                          bool server_side, bool with_revocation, std::optional<Bytes> stapled) {
+// The name a client connection expects of its server: the one given to new_client, else the one
+// given to OpenSSL on an SSL made with plain SSL_new (SSL_set1_host / X509_VERIFY_PARAM_set1_ip,
+// then the SNI name, RFC 6066 §3). Our verify callback replaces X509_verify_cert, so OpenSSL's own
+// host check never runs: the name must reach verify() or it is not checked at all.
+std::optional<verify::ReferenceIdentity> client_expected_name(SSL* connection,
+                                                              const ConnectionState& state) {
+  if (state.expected_name) return state.expected_name;
+  auto parsed = [](const char* text) -> std::optional<verify::ReferenceIdentity> {
+    if (text == nullptr || *text == '\0') return std::nullopt;
+    auto identity = verify::parse_reference_identity(text);
+    return identity ? std::optional(*std::move(identity)) : std::nullopt;
+  };
+  X509_VERIFY_PARAM* param = SSL_get0_param(connection);
+  if (auto host = parsed(X509_VERIFY_PARAM_get0_host(param, 0))) return host;
+  if (char* ip = X509_VERIFY_PARAM_get1_ip_asc(param); ip != nullptr) {
+    auto address = parsed(ip);
+    OPENSSL_free(ip);
+    if (address) return address;
+  }
+  return parsed(SSL_get_servername(connection, TLSEXT_NAMETYPE_host_name));
+}
+
+verify::Problem no_expected_name() {
+  return verify::Problem{
+      verify::ProblemCode::NameMismatch,
+      verify::Severity::Error,
+      0,
+      {},
+      "no expected peer name was given for this connection, and this context checks the peer's "
+      "name (verification chain+name)",
+      "give the server's name for the connection (new_client with a name, or SSL_set1_host), or "
+      "set the context's verification to chain if the name must not be checked"};
+}
+
+verify::Report run_verify(SSL* connection, const SnapshotState& state,
+                          const ConnectionState& connection_data, bool server_side,
+                          bool with_revocation, std::optional<Bytes> stapled) {
   const auto purpose = server_side ? verify::Purpose::Client : verify::Purpose::Server;
   // A server expects no particular name of its clients (RFC 6125 names the server's identity), so
   // chain+name judges a client certificate as chain does.
-  auto options = state.verify_options(
-      purpose, server_side ? std::nullopt : connection.expected_name, state.now());
+  auto expected_name =
+      server_side ? std::nullopt : client_expected_name(connection, connection_data);
+  const bool name_missing = !server_side && !expected_name &&
+                            state.definition.verification == PeerVerification::ChainAndName;
+  auto options = state.verify_options(purpose, std::move(expected_name), state.now());
   if (!with_revocation) options.revocation = verify::RevocationPolicy{};
   options.revocation.stapled_ocsp_response = std::move(stapled);
-  return verify::verify(connection.presented, *state.trust, options,
-                        state.dependencies.revocation.get());
+  auto report = verify::verify(connection_data.presented, *state.trust, options,
+                               state.dependencies.revocation.get());
+  if (name_missing) {
+    report.problems.push_back(no_expected_name());
+    report.trusted = false;
+  }
+  return report;
+}
+
+// Suites that carry no certificate or no encryption (kExcludedCiphers) are refused whatever the
+// cipher list: offered by a client, chosen by a server, accepted from a server.
+bool unauthenticated_or_unencrypted(const SSL_CIPHER* cipher) {
+  const int auth = SSL_CIPHER_get_auth_nid(cipher);
+  const int kx = SSL_CIPHER_get_kx_nid(cipher);
+  return auth == NID_auth_null || auth == NID_auth_psk || auth == NID_auth_srp ||
+         kx == NID_kx_psk || kx == NID_kx_ecdhe_psk || kx == NID_kx_dhe_psk ||
+         kx == NID_kx_rsa_psk || kx == NID_kx_srp || SSL_CIPHER_get_cipher_nid(cipher) == NID_undef;
+}
+
+using SecurityCallback = int (*)(const SSL*, const SSL_CTX*, int, int, int, void*, void*);
+
+// OpenSSL's default security callback (security levels), as a fresh SSL_CTX has it.
+SecurityCallback default_security_callback() {
+  static const SecurityCallback callback = [] {
+    pki::Owned<SSL_CTX> fresh(SSL_CTX_new(TLS_method()));
+    return fresh ? SSL_CTX_get_security_callback(fresh.get()) : nullptr;
+  }();
+  return callback;
+}
+
+int security_callback(const SSL* connection, const SSL_CTX* context, int operation, int bits,
+                      int nid, void* other, void* ex) {
+  if ((operation & SSL_SECOP_OTHER_TYPE) == SSL_SECOP_OTHER_CIPHER && other != nullptr &&
+      unauthenticated_or_unencrypted(static_cast<const SSL_CIPHER*>(other))) {
+    return 0;
+  }
+  const SecurityCallback fallback = default_security_callback();
+  return fallback != nullptr ? fallback(connection, context, operation, bits, nid, other, ex) : 0;
 }
 
 int verify_peer(X509_STORE_CTX* store_context, void*) {
@@ -166,7 +240,7 @@ int verify_peer(X509_STORE_CTX* store_context, void*) {
   if (presented) {
     connection_data.presented = *std::move(presented);
     connection_data.report =
-        run_verify(*state, connection_data, server_side,
+        run_verify(connection, *state, connection_data, server_side,
                    !revocation_waits_for_staple(connection, *state), std::nullopt);
   } else {
     connection_data.presented.clear();
@@ -197,7 +271,8 @@ int client_status(SSL* connection, void*) {
   if (response != nullptr && length > 0) {
     stapled = Bytes(response, response + length);
   }
-  connection_data->report = run_verify(*state, *connection_data, false, true, std::move(stapled));
+  connection_data->report =
+      run_verify(connection, *state, *connection_data, false, true, std::move(stapled));
   return accepts(*connection_data->report, state->definition.verification,
                  connection_data->enforcement)
              ? 1
@@ -287,6 +362,7 @@ ConnectionState* connection_state(const SSL* connection) {
 
 void install_callbacks(SSL_CTX* context, bool server_side, const SnapshotState& state) {
   SSL_CTX_set_cert_verify_callback(context, verify_peer, nullptr);
+  SSL_CTX_set_security_callback(context, security_callback);
   if (server_side) {
     if (state.definition.ocsp_stapling) set_status_callback(context, server_status);
   } else if (state.definition.ocsp) {

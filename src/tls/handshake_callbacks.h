@@ -60,8 +60,16 @@ ConnectionState* connection_state(const SSL* connection);
 // The bytes of a file (the context's CRL file); nullopt when it cannot be read.
 std::optional<Bytes> read_file(const std::string& path);
 
-// Installs verify_peer as the certificate verification callback, and the OCSP status callbacks
-// the definition asks for (client: check the stapled answer; server: staple our own).
+// Appended to every TLS 1.2 cipher list (the built SSL_CTX and validate_definition's judge):
+// suites without a certificate (anonymous, PSK, SRP) would leave nothing to verify, and eNULL
+// encrypts nothing, whatever the admin's list or the security level says.
+inline constexpr const char* kExcludedCiphers = ":!aNULL:!eNULL:!PSK:!SRP";
+
+// Installs verify_peer as the certificate verification callback, the OCSP status callbacks the
+// definition asks for (client: check the stapled answer; server: staple our own), and a security
+// callback that refuses the suites of kExcludedCiphers even when a connection's own cipher list
+// (SSL_set_cipher_list on an SSL made from the context) lets them in; everything else is left to
+// OpenSSL's default security callback.
 void install_callbacks(SSL_CTX* context, bool server_side, const SnapshotState& state);
 
 }  // namespace telecert::tls::detail
