@@ -126,7 +126,26 @@ void check_weak_algorithms(Report& report, const VerifyOptions& options) {
   }
 }
 
-void check_ocsp(Report& report, const VerifyOptions& options, RevocationChecker* revocation) {
+}  // namespace
+
+void check_chain(Report& report, const pki::Certificate& leaf, const VerifyOptions& options) {
+  if (options.expected_name && !matches(leaf, *options.expected_name, options.names)) {
+    add(report, ProblemCode::NameMismatch, Severity::Error, 0, &leaf,
+        text::name_mismatch(to_string(*options.expected_name),
+                            presented_names(leaf, options.names)));
+  }
+  if (const auto* dns =
+          options.expected_name ? std::get_if<DnsName>(&*options.expected_name) : nullptr) {
+    check_expected_name_constraints(report, *dns);
+  }
+  check_extended_key_usage(report, options);
+  check_key_usage(report, options);
+  check_profile(report, options);
+  check_weak_algorithms(report, options);
+}
+
+void check_ocsp(Report& report, const VerifyOptions& options, RevocationChecker* revocation,
+                FetchBudget* budget) {
   const RevocationPolicy& policy = options.revocation;
   const bool reject = policy.when_unknown == WhenUnknown::Reject;
   for (std::size_t depth = 0; depth + 1 < report.chain.size(); ++depth) {
@@ -137,7 +156,7 @@ void check_ocsp(Report& report, const VerifyOptions& options, RevocationChecker*
       std::optional<ByteView> stapled;
       if (depth == 0 && policy.stapled_ocsp_response)
         stapled = ByteView(*policy.stapled_ocsp_response);
-      check = revocation->check_ocsp(subject, issuer, policy, stapled, options.time);
+      check = revocation->check_ocsp(subject, issuer, policy, stapled, options.time, budget);
     } else {
       check = {subject.subject(), RevocationCheck::Status::Unknown, "OCSP", std::nullopt,
                "no revocation checker was given"};
@@ -152,26 +171,6 @@ void check_ocsp(Report& report, const VerifyOptions& options, RevocationChecker*
     }
     report.revocation.push_back(std::move(check));
   }
-}
-
-}  // namespace
-
-void check_chain(Report& report, const pki::Certificate& leaf, const VerifyOptions& options,
-                 RevocationChecker* revocation) {
-  if (options.expected_name && !matches(leaf, *options.expected_name, options.names)) {
-    add(report, ProblemCode::NameMismatch, Severity::Error, 0, &leaf,
-        text::name_mismatch(to_string(*options.expected_name),
-                            presented_names(leaf, options.names)));
-  }
-  if (const auto* dns =
-          options.expected_name ? std::get_if<DnsName>(&*options.expected_name) : nullptr) {
-    check_expected_name_constraints(report, *dns);
-  }
-  check_extended_key_usage(report, options);
-  check_key_usage(report, options);
-  check_profile(report, options);
-  check_weak_algorithms(report, options);
-  if (options.revocation.ocsp) check_ocsp(report, options, revocation);
 }
 
 }  // namespace telecert::verify

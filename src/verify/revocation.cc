@@ -145,7 +145,7 @@ std::optional<Fetched> ask_responders(const pki::Certificate& subject,
                                       const pki::Certificate& issuer, const OCSP_CERTID* id,
                                       const RevocationPolicy& policy,
                                       const RevocationChecker::Options& options, pki::TimePoint now,
-                                      std::vector<std::string>& failures) {
+                                      FetchBudget* budget, std::vector<std::string>& failures) {
   const auto urls = responder_urls(subject, policy);
   if (urls.empty()) {
     failures.emplace_back("no OCSP responder is configured and the certificate names none");
@@ -156,6 +156,10 @@ std::optional<Fetched> ask_responders(const pki::Certificate& subject,
     if (!request) {
       failures.push_back(request.error().message);
       return std::nullopt;
+    }
+    if (budget != nullptr && !budget->take()) {
+      failures.push_back("OCSP " + url + " not asked: " + budget->exhausted());
+      continue;
     }
     auto body = http_post(url, "application/ocsp-request", request->der, options.timeout,
                           options.max_response_bytes);
@@ -181,12 +185,18 @@ std::string join(const std::vector<std::string>& parts) {
 
 }  // namespace
 
+std::string FetchBudget::exhausted() const {
+  return "a verification fetches at most " + std::to_string(limit_) +
+         " URLs (CRLs and OCSP together)";
+}
+
 RevocationChecker::RevocationChecker(Options options) : options_(options) {}
 
 RevocationCheck RevocationChecker::check_ocsp(const pki::Certificate& subject,
                                               const pki::Certificate& issuer,
                                               const RevocationPolicy& policy,
-                                              std::optional<ByteView> stapled, pki::TimePoint now) {
+                                              std::optional<ByteView> stapled, pki::TimePoint now,
+                                              FetchBudget* budget) {
   RevocationCheck unknown;
   unknown.subject = subject.subject();
   unknown.status = RevocationCheck::Status::Unknown;
@@ -219,7 +229,8 @@ RevocationCheck RevocationChecker::check_ocsp(const pki::Certificate& subject,
       return from_answer(subject, *answer, "cached OCSP");
     }
   }
-  if (auto fetched = ask_responders(subject, issuer, id.get(), policy, options_, now, failures)) {
+  if (auto fetched =
+          ask_responders(subject, issuer, id.get(), policy, options_, now, budget, failures)) {
     remember(fetched->der, fetched->answer);
     return from_answer(subject, fetched->answer, "OCSP " + fetched->url);
   }
@@ -240,7 +251,8 @@ std::optional<Bytes> RevocationChecker::response_to_staple(const pki::Certificat
     return cached;
   }
   std::vector<std::string> failures;
-  auto fetched = ask_responders(subject, issuer, id.get(), policy, options_, now, failures);
+  auto fetched =
+      ask_responders(subject, issuer, id.get(), policy, options_, now, nullptr, failures);
   if (!fetched) {
     cache_store(mutex_, ocsp_cache_, key, Bytes{}, now + kStaplingRetryAfter, now);
     return std::nullopt;
@@ -254,7 +266,7 @@ std::optional<Bytes> RevocationChecker::response_to_staple(const pki::Certificat
 
 RevocationChecker::CrlSet RevocationChecker::crls_for(
     std::span<const pki::Certificate> certificates, const RevocationPolicy& policy,
-    pki::TimePoint now) {
+    pki::TimePoint now, FetchBudget* budget) {
   CrlSet set;
   for (std::size_t i = 0; i < policy.crls.size(); ++i) {
     auto crls = parse_crls(policy.crls[i]);
@@ -283,6 +295,9 @@ RevocationChecker::CrlSet RevocationChecker::crls_for(
         Bytes der;
         if (auto cached = cache_lookup(mutex_, crl_cache_, url, now)) {
           der = std::move(*cached);
+        } else if (budget != nullptr && !budget->take()) {
+          misses.push_back("CRL " + url + " not fetched: " + budget->exhausted());
+          continue;
         } else if (auto body = http_get(url, options_.timeout, options_.max_response_bytes)) {
           der = std::move(*body);
         } else {

@@ -6,7 +6,11 @@
 #include <openssl/err.h>
 
 #include <algorithm>
+#include <iterator>
+#include <memory>
+#include <string_view>
 #include <tuple>
+#include <utility>
 
 #include "pki/subject.h"
 #include "verify/chain_checks.h"
@@ -261,6 +265,115 @@ void add_crl_verdicts(Report& report, const std::vector<RecordedError>& errors,
   }
 }
 
+// One run of X509_verify_cert. The context owns the chain the recorded errors point into.
+struct Pass {
+  std::unique_ptr<STACK_OF(X509), FreeX509Stack> untrusted;
+  std::unique_ptr<STACK_OF(X509_CRL), FreeCrlStack> crls;
+  pki::Owned<X509_STORE_CTX> context;
+  CallbackState state;
+  // X509_verify_cert failed. The callback goes on after every error, so OpenSSL fails only when
+  // it stops on its own without asking it (out of memory, a failed lookup, an internal error),
+  // and possibly before it checked the signatures and dates (OpenSSL 3.0 checks revocation
+  // first): such a run is never trusted, whatever the callback had recorded and accepted.
+  bool stopped = false;
+};
+
+// X509_verify_cert over `presented` (the peer's certificate first) with `crls` when the policy
+// asks for CRLs, recording every error.
+Result<std::unique_ptr<Pass>> run_pass(std::span<const pki::Certificate> presented,
+                                       const TrustStore& trust, const VerifyOptions& options,
+                                       const std::vector<pki::Owned<X509_CRL>>& crls) {
+  auto pass = std::make_unique<Pass>();
+  pass->untrusted.reset(sk_X509_new_reserve(nullptr, static_cast<int>(presented.size())));
+  for (std::size_t i = 1; pass->untrusted && i < presented.size(); ++i) {
+    sk_X509_push(pass->untrusted.get(), presented[i].get());
+  }
+  pass->context.reset(X509_STORE_CTX_new());
+  X509_STORE_CTX* context = pass->context.get();
+  if (context == nullptr || pass->untrusted == nullptr ||
+      X509_STORE_CTX_init(context, trust.get(), presented[0].get(), pass->untrusted.get()) != 1) {
+    return fail(ErrorCode::Internal, pki::drain_openssl_errors(),
+                "retry, and report it if it persists");
+  }
+  X509_STORE_CTX_set_ex_data(context, state_index(), &pass->state);
+  X509_STORE_CTX_set_verify_cb(context, record_error);
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(context);
+  X509_VERIFY_PARAM_set_time(param, options.time.time_since_epoch().count());
+  if (options.max_depth) X509_VERIFY_PARAM_set_depth(param, *options.max_depth);
+  unsigned long flags = X509_V_FLAG_USE_CHECK_TIME;
+  if (options.strict) flags |= X509_V_FLAG_X509_STRICT;
+  if (options.revocation.crl) {
+    flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
+    pass->crls.reset(sk_X509_CRL_new_null());
+    for (const auto& crl : crls) {
+      // RFC 5280 §5.2.3: conforming CRLs carry a CRL number; strict leaves others unused.
+      if (options.strict && X509_CRL_get_ext_by_NID(crl.get(), NID_crl_number, -1) < 0) continue;
+      sk_X509_CRL_push(pass->crls.get(), crl.get());
+    }
+    X509_STORE_CTX_set0_crls(context, pass->crls.get());
+  }
+  X509_VERIFY_PARAM_set_flags(param, flags);
+
+  if (X509_verify_cert(context) <= 0) {
+    pass->stopped = true;
+    int code = X509_STORE_CTX_get_error(context);
+    if (code == X509_V_OK) code = X509_V_ERR_UNSPECIFIED;
+    auto& errors = pass->state.errors;
+    if (std::ranges::none_of(errors, [code](const RecordedError& e) { return e.code == code; })) {
+      X509* at = X509_STORE_CTX_get_current_cert(context);
+      errors.push_back({code, at != nullptr ? X509_STORE_CTX_get_error_depth(context) : 0,
+                        at != nullptr ? at : presented[0].get()});
+    }
+  }
+  pki::drain_openssl_errors();
+  return pass;
+}
+
+// The problems of a pass's recorded errors, for report.chain as built. `note` is added to why a
+// CRL is unavailable.
+std::vector<Problem> openssl_problems(const Report& report, const Pass& pass,
+                                      const RevocationChecker::CrlSet& crls,
+                                      const VerifyOptions& options,
+                                      std::span<const pki::Certificate> presented,
+                                      std::string_view note) {
+  std::string crl_unavailable;
+  for (const auto& miss : crls.unavailable) {
+    crl_unavailable += (crl_unavailable.empty() ? "" : "; ") + miss;
+  }
+  if (!note.empty()) crl_unavailable += (crl_unavailable.empty() ? "" : "; ") + std::string(note);
+  const bool anchored = report.chain.back().trust_anchor;
+  const int anchor_depth = static_cast<int>(report.chain.size()) - 1;
+  const MappingInput input{presented, options, crls.crls, crl_unavailable, options.time};
+  std::vector<Problem> problems;
+  for (const RecordedError& error : pass.state.errors) {
+    // CRL_CHECK_ALL asks for a CRL for the anchor too, and X509_STRICT wants keyUsage in it; the
+    // anchor is trusted as configured (RFC 5280 §6.1.1 (d): its data is input, not checked), and
+    // many private roots of phone vendors carry no keyUsage.
+    if (anchored && error.depth == anchor_depth &&
+        (is_crl_error(error.code) || error.code == X509_V_ERR_CA_CERT_MISSING_KEY_USAGE)) {
+      continue;
+    }
+    auto problem = to_problem(error, input);
+    // OpenSSL may say one fact twice (no issuer, then no way to check the leaf's signature).
+    const bool said = problem && std::ranges::any_of(problems, [&](const Problem& p) {
+                        return p.code == problem->code && p.depth == problem->depth;
+                      });
+    if (problem && !said) problems.push_back(std::move(*problem));
+  }
+  if (pass.stopped && std::ranges::none_of(problems, [](const Problem& p) {
+        return p.severity == Severity::Error;
+      })) {
+    // What stopped OpenSSL was already recorded (and accepted, or left to the anchor): the run
+    // is still incomplete, see Pass::stopped.
+    const int code = X509_STORE_CTX_get_error(pass.context.get());
+    problems.push_back({ProblemCode::InvalidCertificate, Severity::Error, -1, "",
+                        std::string("the chain could not be checked completely: ") +
+                            X509_verify_cert_error_string(code),
+                        "this is an internal error; retry, and report it if it persists"});
+  }
+  return problems;
+}
+
 }  // namespace
 
 std::string_view to_string(Purpose purpose) {
@@ -292,81 +405,71 @@ Report verify(std::span<const pki::Certificate> presented, const TrustStore& tru
     return report;
   }
 
+  // First pass: the path and every RFC 5280 check, with the CRLs handed in (no network).
+  const RevocationPolicy& policy = options.revocation;
   RevocationChecker::CrlSet crls;
-  std::string crl_unavailable;
-  if (options.revocation.crl) {
-    if (revocation != nullptr) {
-      crls = revocation->crls_for(presented, options.revocation, options.time);
-    } else {
-      crls.unavailable.emplace_back("no revocation checker was given");
-    }
-    for (const auto& miss : crls.unavailable) {
-      crl_unavailable += (crl_unavailable.empty() ? "" : "; ") + miss;
-    }
+  if (policy.crl && revocation == nullptr) {
+    crls.unavailable.emplace_back("no revocation checker was given");
+  } else if (policy.crl) {
+    crls = revocation->crls_for({}, policy, options.time);
   }
-
-  std::unique_ptr<STACK_OF(X509), FreeX509Stack> untrusted(
-      sk_X509_new_reserve(nullptr, static_cast<int>(presented.size())));
-  for (std::size_t i = 1; i < presented.size(); ++i) {
-    sk_X509_push(untrusted.get(), presented[i].get());
-  }
-  pki::Owned<X509_STORE_CTX> context(X509_STORE_CTX_new());
-  CallbackState state;
-  if (!context || untrusted == nullptr ||
-      X509_STORE_CTX_init(context.get(), trust.get(), presented[0].get(), untrusted.get()) != 1) {
-    const std::string why = pki::drain_openssl_errors();
+  auto pass = run_pass(presented, trust, options, crls.crls);
+  if (!pass) {
     report.problems.push_back({ProblemCode::InvalidCertificate, Severity::Error, -1, "",
-                               "the chain could not be checked: " + why,
+                               "the chain could not be checked: " + pass.error().message,
                                "this is an internal error; retry, and report it if it persists"});
     for (const auto& certificate : presented) report.chain.push_back({certificate, false});
     return report;
   }
-  X509_STORE_CTX_set_ex_data(context.get(), state_index(), &state);
-  X509_STORE_CTX_set_verify_cb(context.get(), record_error);
-  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(context.get());
-  X509_VERIFY_PARAM_set_time(param, options.time.time_since_epoch().count());
-  if (options.max_depth) X509_VERIFY_PARAM_set_depth(param, *options.max_depth);
-  unsigned long flags = X509_V_FLAG_USE_CHECK_TIME;
-  if (options.strict) flags |= X509_V_FLAG_X509_STRICT;
-  std::unique_ptr<STACK_OF(X509_CRL), FreeCrlStack> crl_stack;
-  if (options.revocation.crl) {
-    flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
-    crl_stack.reset(sk_X509_CRL_new_null());
-    for (const auto& crl : crls.crls) {
-      // RFC 5280 §5.2.3: conforming CRLs carry a CRL number; strict leaves others unused.
-      if (options.strict && X509_CRL_get_ext_by_NID(crl.get(), NID_crl_number, -1) < 0) continue;
-      sk_X509_CRL_push(crl_stack.get(), crl.get());
-    }
-    X509_STORE_CTX_set0_crls(context.get(), crl_stack.get());
-  }
-  X509_VERIFY_PARAM_set_flags(param, flags);
+  report.chain = built_chain((*pass)->context.get(), presented, trust);
+  check_chain(report, presented[0], options);
+  std::vector<Problem> own = std::exchange(report.problems, {});
+  std::vector<Problem> found = openssl_problems(report, **pass, crls, options, presented, "");
 
-  if (X509_verify_cert(context.get()) <= 0 && state.errors.empty()) {
-    state.errors.push_back({X509_STORE_CTX_get_error(context.get()), 0, presented[0].get()});
-  }
-  pki::drain_openssl_errors();
-
-  report.chain = built_chain(context.get(), presented, trust);
-  const bool anchored = report.chain.back().trust_anchor;
-  const int anchor_depth = static_cast<int>(report.chain.size()) - 1;
-  const MappingInput input{presented, options, crls.crls, crl_unavailable, options.time};
-  for (const RecordedError& error : state.errors) {
-    // CRL_CHECK_ALL asks for a CRL for the anchor too, and X509_STRICT wants keyUsage in it; the
-    // anchor is trusted as configured (RFC 5280 §6.1.1 (d): its data is input, not checked), and
-    // many private roots of phone vendors carry no keyUsage.
-    if (anchored && error.depth == anchor_depth &&
-        (is_crl_error(error.code) || error.code == X509_V_ERR_CA_CERT_MISSING_KEY_USAGE)) {
-      continue;
+  // Revocation data is fetched from URLs the certificates name, while the peer waits: only for
+  // a chain that is otherwise trusted (anchored, OpenSSL finished, no error but revocation), so
+  // that an unauthenticated peer cannot make us send requests of its choosing, and only for the
+  // certificates of that chain. Revocation problems alone leave it eligible: the handed-in CRLs
+  // may not cover it, and a revoked certificate may as well be reported by every source.
+  const auto other_error = [](const Problem& p) {
+    return p.severity == Severity::Error && p.code != ProblemCode::Revoked &&
+           p.code != ProblemCode::RevocationUnknown;
+  };
+  const bool eligible = report.chain.back().trust_anchor && !(*pass)->stopped &&
+                        std::ranges::none_of(found, other_error) &&
+                        std::ranges::none_of(own, other_error);
+  FetchBudget budget(revocation != nullptr ? revocation->options().max_fetches : 0);
+  RevocationChecker::CrlSet fetched;  // outlives the second pass, whose context points into it
+  const RevocationChecker::CrlSet* in_use = &crls;
+  if (policy.crl && policy.fetch_distribution_points && revocation != nullptr) {
+    if (eligible) {
+      // Second pass with the CRLs the chain's distribution points name (RFC 5280 §4.2.1.13): the
+      // same path (building does not depend on CRLs), so its findings replace the first's.
+      std::vector<pki::Certificate> issued;
+      for (const auto& element : report.chain) {
+        if (!element.trust_anchor) issued.push_back(element.certificate);
+      }
+      fetched = revocation->crls_for(issued, policy, options.time, &budget);
+      auto second = run_pass(presented, trust, options, fetched.crls);
+      if (second) {
+        pass = std::move(second);
+        in_use = &fetched;
+        found = openssl_problems(report, **pass, fetched, options, presented, "");
+      } else {
+        found.push_back({ProblemCode::InvalidCertificate, Severity::Error, -1, "",
+                         "the CRLs could not be checked: " + second.error().message,
+                         "this is an internal error; retry, and report it if it persists"});
+      }
+    } else {
+      found = openssl_problems(report, **pass, crls, options, presented,
+                               "CRL distribution points are fetched only for a trusted chain");
     }
-    auto problem = to_problem(error, input);
-    // OpenSSL may say one fact twice (no issuer, then no way to check the leaf's signature).
-    const bool said = problem && std::ranges::any_of(report.problems, [&](const Problem& p) {
-                        return p.code == problem->code && p.depth == problem->depth;
-                      });
-    if (problem && !said) report.problems.push_back(std::move(*problem));
   }
-  if (options.revocation.crl) add_crl_verdicts(report, state.errors, crls.crls);
-  check_chain(report, presented[0], options, revocation);
+  report.problems = std::move(found);
+  report.problems.insert(report.problems.end(), std::make_move_iterator(own.begin()),
+                         std::make_move_iterator(own.end()));
+  if (policy.crl) add_crl_verdicts(report, (*pass)->state.errors, in_use->crls);
+  if (policy.ocsp && eligible) check_ocsp(report, options, revocation, &budget);
   report.trusted = std::ranges::none_of(
       report.problems, [](const Problem& p) { return p.severity == Severity::Error; });
   return report;

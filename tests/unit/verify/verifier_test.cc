@@ -323,6 +323,34 @@ TEST_F(VerifierTest, CrlCheckWithoutAnyCrlFollowsTheDefaultResponse) {
   EXPECT_EQ(find(accepted, ProblemCode::RevocationUnknown)->severity, Severity::Warning);
 }
 
+// OpenSSL can stop without consulting the verify callback (out of memory, a failed store
+// lookup, an internal error); X509_STORE_set_verify stands in for such a stop here: it runs
+// after the CRL check, so the callback has already recorded (and the policy accepted) the
+// missing CRLs, and before the signatures and dates would have been checked.
+int stop_keeping_the_last_error(X509_STORE_CTX*) { return 0; }
+int stop_with_an_internal_error(X509_STORE_CTX* context) {
+  X509_STORE_CTX_set_error(context, X509_V_ERR_UNSPECIFIED);
+  return 0;
+}
+
+TEST_F(VerifierTest, ChainOpenSslStoppedCheckingIsNotTrustedEvenWithOnlyAcceptedWarnings) {
+  options_.revocation.crl = true;
+  options_.revocation.fetch_distribution_points = false;
+  options_.revocation.when_unknown = WhenUnknown::Accept;
+  RevocationChecker checker;
+  ASSERT_TRUE(run({leaf(), *intermediate_}, &checker).trusted);
+  for (auto* stop : {stop_keeping_the_last_error, stop_with_an_internal_error}) {
+    const auto trust = TrustStore::create({*root_});
+    X509_STORE_set_verify(trust->get(), stop);
+    const std::vector<pki::Certificate> presented{leaf(), *intermediate_};
+    const Report report = verify(presented, *trust, options_, &checker);
+    EXPECT_FALSE(report.trusted) << problems_of(report);
+    EXPECT_TRUE(std::ranges::any_of(report.problems, [](const Problem& p) {
+      return p.severity == Severity::Error;
+    })) << problems_of(report);
+  }
+}
+
 TEST_F(VerifierTest, NoCertificateIsReportedAsSuch) {
   const Report report = run({});
   EXPECT_FALSE(report.trusted);
