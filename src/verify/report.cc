@@ -71,8 +71,10 @@ void to_json(nlohmann::json& json, const Report& report) {
   json = nlohmann::json::object();
   json["trusted"] = report.trusted;
   json["chain"] = nlohmann::json::array();
+  json["chain_details"] = nlohmann::json::array();
   for (const ChainElement& element : report.chain) {
-    json["chain"].push_back(
+    json["chain"].push_back(element.certificate.subject());
+    json["chain_details"].push_back(
         {{"subject", element.certificate.subject()},
          {"issuer", element.certificate.issuer()},
          {"not_after", problem_text::format_time(element.certificate.not_after())},

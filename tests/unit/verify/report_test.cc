@@ -28,11 +28,13 @@ TEST(ReportTest, JsonHoldsTrustedChainProblemsAndRevocation) {
   const nlohmann::json json = report;
   EXPECT_EQ(json["trusted"], false);
   ASSERT_EQ(json["chain"].size(), 1u);
-  EXPECT_EQ(json["chain"][0]["subject"], "CN=sbc1.example.com");
-  EXPECT_EQ(json["chain"][0]["issuer"], "CN=sbc1.example.com");
-  EXPECT_EQ(json["chain"][0]["trust_anchor"], true);
-  EXPECT_TRUE(json["chain"][0]["not_after"].is_string());
-  EXPECT_EQ(json["chain"][0]["sha256_fingerprint"].get<std::string>().size(), 95u);
+  EXPECT_EQ(json["chain"][0], "CN=sbc1.example.com");
+  ASSERT_EQ(json["chain_details"].size(), 1u);
+  EXPECT_EQ(json["chain_details"][0]["subject"], "CN=sbc1.example.com");
+  EXPECT_EQ(json["chain_details"][0]["issuer"], "CN=sbc1.example.com");
+  EXPECT_EQ(json["chain_details"][0]["trust_anchor"], true);
+  EXPECT_TRUE(json["chain_details"][0]["not_after"].is_string());
+  EXPECT_EQ(json["chain_details"][0]["sha256_fingerprint"].get<std::string>().size(), 95u);
   ASSERT_EQ(json["problems"].size(), 1u);
   const auto& problem = json["problems"][0];
   EXPECT_EQ(problem["code"], "name_mismatch");
