@@ -25,6 +25,7 @@
 #include "pki/certificate_builder.h"
 #include "pki/file_decoder.h"
 #include "pki/key.h"
+#include "throughput_ratio_reporter.h"
 
 namespace {
 
@@ -199,45 +200,6 @@ void parse_der_raw(benchmark::State& state, const Bytes& der) {
   state.SetItemsProcessed(state.iterations());
 }
 
-// Prints the console table as usual, remembers each benchmark's CPU time per iteration (the
-// median when run with --benchmark_repetitions), and prints the telecert/raw throughput ratios
-// (raw time / telecert time: 1.0 means as fast as the raw OpenSSL calls). CPU time, because the
-// machines these run on are shared and wall time there measures the neighbours.
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  using ConsoleReporter::ConsoleReporter;
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const auto& run : runs) {
-      if (run.error_occurred || run.iterations == 0) continue;
-      const std::string& name = run.run_name.function_name;
-      if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median") {
-        times_[name] = {run.cpu_accumulated_time / static_cast<double>(run.iterations), true};
-      } else if (run.run_type == Run::RT_Iteration && !times_[name].is_median) {
-        times_[name] = {run.cpu_accumulated_time / static_cast<double>(run.iterations), false};
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-
-  void print_ratio(const std::string& what, const std::string& telecert,
-                   const std::string& raw) const {
-    auto ours = times_.find(telecert);
-    auto limit = times_.find(raw);
-    if (ours == times_.end() || limit == times_.end()) return;
-    std::printf("%-12s telecert %9.2f us, raw %9.2f us, throughput telecert/raw = %.3f\n",
-                what.c_str(), ours->second.seconds * 1e6, limit->second.seconds * 1e6,
-                limit->second.seconds / ours->second.seconds);
-  }
-
- private:
-  struct Time {
-    double seconds = 0;  // CPU per iteration
-    bool is_median = false;
-  };
-  std::map<std::string, Time> times_;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -298,8 +260,9 @@ int main(int argc, char** argv) {
   })->MinTime(1.0);
 
   // Colour only on a terminal, so the output can be pasted into RESULTS.md as it is.
-  RatioReporter reporter(isatty(fileno(stdout)) != 0 ? benchmark::ConsoleReporter::OO_Defaults
-                                                     : benchmark::ConsoleReporter::OO_Tabular);
+  bench::ThroughputRatioReporter reporter(isatty(fileno(stdout)) != 0
+                                              ? benchmark::ConsoleReporter::OO_Defaults
+                                              : benchmark::ConsoleReporter::OO_Tabular);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   std::printf("\n");
   reporter.print_ratio("self_signed", "pki/self_signed_p256/telecert", "pki/self_signed_p256/raw");

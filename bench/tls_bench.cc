@@ -24,6 +24,7 @@
 #include "common/clock.h"
 #include "pki/certificate_builder.h"
 #include "pki/file_decoder.h"
+#include "throughput_ratio_reporter.h"
 #include "tls/context_snapshot.h"
 
 namespace {
@@ -75,43 +76,6 @@ void digest(benchmark::State& state, const tls::ContextMaterial& material) {
   state.SetItemsProcessed(state.iterations());
 }
 
-// As in pki_bench: the console table, then telecert/raw throughput ratios from CPU time per
-// iteration (the median with --benchmark_repetitions).
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  using ConsoleReporter::ConsoleReporter;
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const auto& run : runs) {
-      if (run.error_occurred || run.iterations == 0) continue;
-      const std::string& name = run.run_name.function_name;
-      if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median") {
-        times_[name] = {run.cpu_accumulated_time / static_cast<double>(run.iterations), true};
-      } else if (run.run_type == Run::RT_Iteration && !times_[name].is_median) {
-        times_[name] = {run.cpu_accumulated_time / static_cast<double>(run.iterations), false};
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-
-  void print_ratio(const std::string& what, const std::string& telecert,
-                   const std::string& raw) const {
-    auto ours = times_.find(telecert);
-    auto limit = times_.find(raw);
-    if (ours == times_.end() || limit == times_.end()) return;
-    std::printf("%-15s telecert %9.2f us, raw %9.2f us, throughput telecert/raw = %.3f\n",
-                what.c_str(), ours->second.seconds * 1e6, limit->second.seconds * 1e6,
-                limit->second.seconds / ours->second.seconds);
-  }
-
- private:
-  struct Time {
-    double seconds = 0;  // CPU per iteration
-    bool is_median = false;
-  };
-  std::map<std::string, Time> times_;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -159,8 +123,9 @@ int main(int argc, char** argv) {
   })->MinTime(1.0);
 
   // Colour only on a terminal, so the output can be pasted into RESULTS.md as it is.
-  RatioReporter reporter(isatty(fileno(stdout)) != 0 ? benchmark::ConsoleReporter::OO_Defaults
-                                                     : benchmark::ConsoleReporter::OO_Tabular);
+  bench::ThroughputRatioReporter reporter(isatty(fileno(stdout)) != 0
+                                              ? benchmark::ConsoleReporter::OO_Defaults
+                                              : benchmark::ConsoleReporter::OO_Tabular);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   std::printf("\n");
   reporter.print_ratio("snapshot_build", "tls/snapshot_build/telecert", "tls/snapshot_build/raw");

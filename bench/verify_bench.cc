@@ -19,6 +19,7 @@
 
 #include "pki/certificate_builder.h"
 #include "pki/key.h"
+#include "throughput_ratio_reporter.h"
 #include "verify/verifier.h"
 
 namespace {
@@ -78,40 +79,6 @@ void verify_raw(benchmark::State& state, const std::vector<pki::Certificate>& pr
   state.SetItemsProcessed(state.iterations());
 }
 
-// Console output plus, at the end, the telecert/raw ratio of each pair (CPU time; the median
-// when repetitions are asked for).
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  using benchmark::ConsoleReporter::ConsoleReporter;
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      const std::string name = run.run_name.function_name;
-      if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median") {
-        times_[name] = {run.cpu_accumulated_time / static_cast<double>(run.iterations), true};
-      } else if (run.run_type == Run::RT_Iteration && !times_[name].is_median) {
-        times_[name] = {run.cpu_accumulated_time / static_cast<double>(run.iterations), false};
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  void print_ratio(const std::string& what, const std::string& telecert,
-                   const std::string& raw) const {
-    auto ours = times_.find(telecert);
-    auto limit = times_.find(raw);
-    if (ours == times_.end() || limit == times_.end()) return;
-    std::printf("%-12s telecert %9.2f us, raw %9.2f us, throughput telecert/raw = %.3f\n",
-                what.c_str(), ours->second.seconds * 1e6, limit->second.seconds * 1e6,
-                limit->second.seconds / ours->second.seconds);
-  }
-
- private:
-  struct Time {
-    double seconds = 0;
-    bool is_median = false;
-  };
-  std::map<std::string, Time> times_;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -143,8 +110,9 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("verify/chain3_p256/raw", [&](benchmark::State& state) {
     verify_raw(state, presented, trust->get());
   })->MinTime(1.0);
-  RatioReporter reporter(isatty(fileno(stdout)) != 0 ? benchmark::ConsoleReporter::OO_Defaults
-                                                     : benchmark::ConsoleReporter::OO_Tabular);
+  bench::ThroughputRatioReporter reporter(isatty(fileno(stdout)) != 0
+                                              ? benchmark::ConsoleReporter::OO_Defaults
+                                              : benchmark::ConsoleReporter::OO_Tabular);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   std::printf("\n");
   reporter.print_ratio("chain3_p256", "verify/chain3_p256/telecert", "verify/chain3_p256/raw");
