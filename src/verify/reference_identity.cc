@@ -1,6 +1,7 @@
 #include "verify/reference_identity.h"
 
 #include <arpa/inet.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <cctype>
@@ -95,12 +96,22 @@ bool has_dns_san(const std::vector<pki::SubjectAltName>& names) {
       names, [](const pki::SubjectAltName& n) { return n.type == pki::SanType::Dns; });
 }
 
-// The domain of a "sip:domain" URI SAN (RFC 5922 §7.1: scheme sip, no user part), or "".
+// RFC 5922 §7.1: the subject CN counts for a SIP domain only when the certificate has no
+// subjectAltName extension at all (of any type, including ones telecert does not list).
+bool has_subject_alt_name(const pki::Certificate& certificate) {
+  return X509_get_ext_by_NID(certificate.get(), NID_subject_alt_name, -1) >= 0;
+}
+
+// The host of a "sip:host" URI SAN (RFC 5922 §7.1: scheme sip, no user part) in the form a parsed
+// SipUri carries: an IP literal as its canonical text without brackets, a name in lower case;
+// "" when the SAN is no such URI.
 std::string sip_san_domain(std::string_view uri) {
   if (!starts_with_ignoring_case(uri, "sip:")) return "";
   const std::string_view rest = uri.substr(4);
   if (rest.find('@') != std::string_view::npos) return "";
-  return lower(sip_host(rest));
+  const std::string_view host = sip_host(rest);
+  if (std::string ip = canonical_ip(host); !ip.empty()) return ip;
+  return lower(host);
 }
 
 bool email_matches(std::string_view san, std::string_view expected) {
@@ -182,14 +193,24 @@ bool matches(const pki::Certificate& certificate, const ReferenceIdentity& ident
     return any_san(pki::SanType::Ip, [&](const std::string& san) { return san == ip->value; });
   }
   if (const auto* sip = std::get_if<SipUri>(&identity)) {
+    const auto sip_uri_san_is = [&](const std::string& host) {
+      return any_san(pki::SanType::Uri,
+                     [&](const std::string& san) { return sip_san_domain(san) == host; });
+    };
+    // RFC 6125 §6.2.1: a domain that is an IP literal is an IP reference, compared with IP SANs
+    // (and sip: URI SANs of that address), never with a DNS SAN or the CN.
+    if (const std::string ip = canonical_ip(sip->domain); !ip.empty()) {
+      return any_san(pki::SanType::Ip, [&](const std::string& san) { return san == ip; }) ||
+             sip_uri_san_is(ip);
+    }
     // RFC 5922 §7.2: no wildcards for SIP domains.
-    if (any_san(pki::SanType::Uri,
-                [&](const std::string& san) { return sip_san_domain(san) == sip->domain; }) ||
-        any_san(pki::SanType::Dns,
-                [&](const std::string& san) { return equal_ignoring_case(san, sip->domain); })) {
+    if (sip_uri_san_is(sip->domain) || any_san(pki::SanType::Dns, [&](const std::string& san) {
+          return equal_ignoring_case(san, sip->domain);
+        })) {
       return true;
     }
-    return cn_counts && equal_ignoring_case(certificate.common_name(), sip->domain);
+    return options.common_name_fallback && !has_subject_alt_name(certificate) &&
+           equal_ignoring_case(certificate.common_name(), sip->domain);
   }
   const auto& email = std::get<EmailAddress>(identity);
   return any_san(pki::SanType::Email,
@@ -213,7 +234,7 @@ std::vector<std::string> presented_names(const pki::Certificate& certificate,
         break;
       case pki::SanType::Uri:
         if (std::string domain = sip_san_domain(name.value); !domain.empty()) {
-          result.push_back("sip:" + domain);
+          result.push_back(to_string(SipUri{std::move(domain)}));
         }
         break;
     }

@@ -34,7 +34,9 @@ using ReferenceIdentity = std::variant<DnsName, IpAddress, SipUri, EmailAddress>
 std::string to_string(const ReferenceIdentity& identity);
 
 struct NameCheckOptions {
-  // RFC 2818 compatibility: the subject CN counts only when the certificate has no DNS SAN.
+  // RFC 2818 compatibility: the subject CN counts for a DNS name only when the certificate has no
+  // DNS SAN; for a SIP domain only when it has no subjectAltName at all (RFC 5922 §7.1); never for
+  // an IP address.
   bool common_name_fallback = false;
 };
 
@@ -42,7 +44,8 @@ struct NameCheckOptions {
 // label ("*.example.com" matches "a.example.com", not "a.b.example.com" nor "example.com"), never
 // in a public-suffix-like two-label name ("*.com"), never partial ("f*.example.com" does not
 // match; RFC 6125 §7.2 allows it, we do not, as browsers and webpki do not); IP addresses only
-// against IP SANs (§6.2.1 rules out the CN); SIP per RFC 5922 §7.2.
+// against IP SANs (§6.2.1 rules out the CN); SIP per RFC 5922 §7.2, except that a SIP URI whose
+// host is an IP literal is an IP reference: IP SANs and sip: URI SANs of that address only.
 bool matches(const pki::Certificate& certificate, const ReferenceIdentity& identity,
              const NameCheckOptions& options);
 

@@ -92,6 +92,38 @@ TEST(ReferenceIdentityTest, CommonNameOnlyInFallbackModeAndWithoutDnsSan) {
                      "sbc1.example.com", true));
 }
 
+TEST(ReferenceIdentityTest, CommonNameCountsForASipDomainOnlyWhenThereIsNoSanAtAll) {
+  // RFC 5922 §7.1: the CN is used only when the certificate has no subjectAltName extension.
+  EXPECT_TRUE(match(certificate_with("", "sip.example.com"), "sip:sip.example.com", true));
+  EXPECT_FALSE(match(certificate_with("URI:sip:other.example.net", "sip.example.com"),
+                     "sip:sip.example.com", true));
+  EXPECT_FALSE(
+      match(certificate_with("IP:192.0.2.1", "sip.example.com"), "sips:sip.example.com", true));
+  // A SAN of a type telecert does not list (registeredID) is still a SAN.
+  EXPECT_FALSE(
+      match(certificate_with("RID:1.2.3.4", "sip.example.com"), "sip:sip.example.com", true));
+}
+
+TEST(ReferenceIdentityTest, SipUriWithAnIpHostMatchesOnlyIpSansAndSipUriSansOfThatAddress) {
+  // RFC 6125 §6.2.1: an IP reference is compared with IP SANs only, never a DNS SAN or the CN.
+  const auto dns_and_cn = certificate_with("DNS:192.0.2.7", "192.0.2.7");
+  EXPECT_FALSE(match(dns_and_cn, "sips:192.0.2.7"));
+  EXPECT_FALSE(match(dns_and_cn, "sips:192.0.2.7", true));
+  EXPECT_FALSE(match(certificate_with("", "192.0.2.7"), "sips:192.0.2.7", true));
+  EXPECT_TRUE(match(certificate_with("IP:192.0.2.7"), "sips:192.0.2.7"));
+  EXPECT_TRUE(match(certificate_with("URI:sip:192.0.2.7"), "sips:192.0.2.7:5061"));
+  EXPECT_FALSE(match(certificate_with("IP:192.0.2.8"), "sips:192.0.2.7"));
+}
+
+TEST(ReferenceIdentityTest, SipUriWithAnIpv6HostMatchesTheBracketedSipUriSan) {
+  EXPECT_TRUE(match(certificate_with("URI:sip:[2001:db8::1]"), "sips:[2001:db8::1]"));
+  EXPECT_TRUE(match(certificate_with("URI:sip:[2001:DB8:0::1]:5061"), "sip:[2001:db8::1]"));
+  EXPECT_TRUE(match(certificate_with("IP:2001:db8::1"), "sips:[2001:db8:0::1]:5061"));
+  EXPECT_FALSE(match(certificate_with("URI:sip:[2001:db8::2]"), "sips:[2001:db8::1]"));
+  EXPECT_EQ(presented_names(certificate_with("URI:sip:[2001:DB8:0::1]:5061"), {}),
+            std::vector<std::string>{"sip:[2001:db8::1]"});
+}
+
 TEST(ReferenceIdentityTest, EmailLocalPartIsExactAndDomainCaseInsensitive) {
   const auto certificate = certificate_with("email:alice@Example.com");
   EXPECT_TRUE(match(certificate, "alice@example.COM"));
