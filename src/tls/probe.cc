@@ -310,16 +310,20 @@ Result<ProbeResult> probe(const ProbeTarget& target, const ContextSnapshot& cont
     result.report = report_without_verification(result.peer_chain);
   }
 
-  std::optional<probe_io::ResponseHead> answer;
+  std::optional<std::string> request;
   if (target.scheme == ProbeTarget::Scheme::Sips) {
-    answer = probe_io::exchange(
-        ssl, *socket, sip_options_request(target, probe_io::local_endpoint(*socket)), timeout);
+    request = sip_options_request(target, probe_io::local_endpoint(*socket));
   } else if (target.scheme == ProbeTarget::Scheme::Https) {
-    answer = probe_io::exchange(ssl, *socket, https_get_request(target), timeout);
+    request = https_get_request(target);
   }
-  if (answer) {
-    result.application_status = std::move(answer->status_line);
-    result.application_headers = std::move(answer->headers);
+  if (request) {
+    // A peer that answers badly is shown in the result, beside what the handshake showed.
+    if (auto answer = probe_io::exchange(ssl, *socket, *request, timeout, peer)) {
+      result.application_status = std::move(answer->status_line);
+      result.application_headers = std::move(answer->headers);
+    } else {
+      result.application_error = std::move(answer.error().message);
+    }
   }
   // A close_notify for a tidy end; whether the peer answers it does not matter.
   ERR_clear_error();

@@ -45,6 +45,9 @@ struct ProbeResult {
   verify::Report report;
   std::optional<std::string> application_status;  // "SIP/2.0 200 OK", "HTTP/1.1 200 OK"
   std::vector<std::string> application_headers;   // the SIP/HTTP response headers
+  // Why there is no application_status for sips: / https: ("127.0.0.1:5061 sent more than
+  // 256 KiB without a final answer ..."); empty when there is one, and for tls://.
+  std::string application_error;
 };
 
 // Connects (TCP then TLS) within `timeout` per step. Failures to resolve, connect, or complete

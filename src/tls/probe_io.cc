@@ -24,6 +24,9 @@ using SteadyClock = std::chrono::steady_clock;
 
 // Answers larger than this before the end of their headers are not SIP or HTTP heads we can use.
 constexpr std::size_t kMaxHeadBytes = 64 * 1024;
+// All a peer may send before the head of its final answer (keep-alives, provisional answers and
+// their bodies): a peer that streams more is stalling, whatever its pace.
+constexpr std::size_t kMaxAnswerBytes = 256 * 1024;
 
 std::string describe_duration(std::chrono::milliseconds duration) {
   if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + " s";
@@ -49,8 +52,8 @@ std::string describe_errno(int error) {
 // poll() on one descriptor until `deadline`: > 0 ready, 0 timed out, < 0 failed (errno set).
 int poll_until(pollfd& descriptor, SteadyClock::time_point deadline) {
   for (;;) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+    // Rounded up, so that 0 (timed out) means the deadline has passed.
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - SteadyClock::now());
     if (left.count() <= 0) return 0;
     const int ready = ::poll(
         &descriptor, 1,
@@ -64,16 +67,19 @@ short wanted_events(int ssl_error) {
   return static_cast<short>(ssl_error == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT);
 }
 
-// After an SSL call returned `rc`: waits until the socket is ready for what OpenSSL wants.
-// False when the connection failed or the deadline passed.
-bool wait_for_ssl(SSL* connection, const Socket& socket, int rc, SteadyClock::time_point deadline) {
+enum class Wait { Ready, TimedOut, Failed };
+
+// After an SSL call returned `rc`: waits until the socket is ready for what OpenSSL wants, the
+// deadline passes, or the connection fails (closed, reset, a TLS error).
+Wait wait_for_ssl(SSL* connection, const Socket& socket, int rc, SteadyClock::time_point deadline) {
   const int error = SSL_get_error(connection, rc);
   if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
     pki::drain_openssl_errors();
-    return false;
+    return Wait::Failed;
   }
   pollfd descriptor{socket.fd(), wanted_events(error), 0};
-  return poll_until(descriptor, deadline) > 0;
+  const int ready = poll_until(descriptor, deadline);
+  return ready > 0 ? Wait::Ready : ready == 0 ? Wait::TimedOut : Wait::Failed;
 }
 
 std::string handshake_hint(const std::string& reason) {
@@ -129,8 +135,10 @@ int status_code(std::string_view status_line) {
   return code;
 }
 
-// RFC 3261 §20.14 (and its compact form "l", §7.3.3) / RFC 9110 §8.6.
-std::size_t content_length(const ResponseHead& head) {
+// RFC 3261 §20.14 (and its compact form "l", §7.3.3) / RFC 9110 §8.6: 1*DIGIT, surrounded by
+// white space. 0 when absent; nullopt when it is not a number or larger than kMaxAnswerBytes (a
+// body that size could not be passed anyway, and checking here keeps the sum from overflowing).
+std::optional<std::size_t> content_length(const ResponseHead& head) {
   for (const auto& header : head.headers) {
     const auto colon = header.find(':');
     if (colon == std::string::npos) continue;
@@ -138,13 +146,34 @@ std::size_t content_length(const ResponseHead& head) {
     std::erase_if(name, [](char c) { return c == ' ' || c == '\t'; });
     std::ranges::transform(name, name.begin(), [](unsigned char c) { return std::tolower(c); });
     if (name != "content-length" && name != "l") continue;
+    std::string_view value = std::string_view(header).substr(colon + 1);
+    const auto first = value.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return std::nullopt;
+    value = value.substr(first, value.find_last_not_of(" \t") + 1 - first);
     std::size_t length = 0;
-    for (char c : std::string_view(header).substr(colon + 1)) {
-      if (c >= '0' && c <= '9') length = length * 10 + static_cast<std::size_t>(c - '0');
+    for (char c : value) {
+      if (c < '0' || c > '9') return std::nullopt;
+      length = length * 10 + static_cast<std::size_t>(c - '0');
+      if (length > kMaxAnswerBytes) return std::nullopt;
     }
     return length;
   }
   return 0;
+}
+
+// What the peer sent instead of a final answer, for the errors: " (it sent 12 provisional (1xx)
+// answers and 30 bytes of keep-alive line breaks)", or "" when it sent neither.
+std::string describe_stalling(std::size_t provisional_answers, std::size_t keep_alive_bytes) {
+  std::string text;
+  if (provisional_answers > 0) {
+    text = std::to_string(provisional_answers) +
+           (provisional_answers == 1 ? " provisional (1xx) answer" : " provisional (1xx) answers");
+  }
+  if (keep_alive_bytes > 0) {
+    if (!text.empty()) text += " and ";
+    text += std::to_string(keep_alive_bytes) + " bytes of keep-alive line breaks";
+  }
+  return text.empty() ? text : " (it sent " + text + ")";
 }
 
 }  // namespace
@@ -267,22 +296,42 @@ Result<void> handshake(SSL* connection, const Socket& socket, std::chrono::milli
 }
 
 ResponseScan scan_response(std::string& received) {
+  ResponseScan scan;
   for (;;) {
-    received.erase(0, std::min(received.find_first_not_of("\r\n"), received.size()));
+    const std::size_t keep_alive = std::min(received.find_first_not_of("\r\n"), received.size());
+    received.erase(0, keep_alive);
+    scan.keep_alive_bytes += keep_alive;
     const auto end = received.find("\r\n\r\n");
-    if (end == std::string::npos) return {};
+    if (end == std::string::npos) return scan;
     ResponseHead head = parse_head(std::string_view(received).substr(0, end));
     const int code = status_code(head.status_line);
-    if (code == 0) return {.head = std::nullopt, .malformed = true};
-    if (code >= 200) return {.head = std::move(head), .malformed = false};
-    const std::size_t next = end + 4 + content_length(head);
-    if (received.size() < next) return {};  // the provisional answer's body is still coming
+    if (code == 0) {
+      scan.malformed = true;
+      scan.problem = "it is not a SIP or HTTP response";
+      return scan;
+    }
+    if (code >= 200) {
+      scan.head = std::move(head);
+      return scan;
+    }
+    const auto body = content_length(head);
+    if (!body) {
+      scan.malformed = true;
+      scan.problem = "its provisional answer '" + head.status_line +
+                     "' has a Content-Length that is not a number of at most " +
+                     std::to_string(kMaxAnswerBytes) + " bytes";
+      return scan;
+    }
+    // At least the head and its blank line go on every pass: the loop always moves forward.
+    const std::size_t next = end + 4 + *body;
+    if (received.size() < next) return scan;  // the provisional answer's body is still coming
     received.erase(0, next);
+    ++scan.provisional_answers;
   }
 }
 
-std::optional<ResponseHead> exchange(SSL* connection, const Socket& socket,
-                                     std::string_view request, std::chrono::milliseconds timeout) {
+Result<ResponseHead> exchange(SSL* connection, const Socket& socket, std::string_view request,
+                              std::chrono::milliseconds timeout, const std::string& peer) {
   const auto deadline = SteadyClock::now() + timeout;
   std::size_t written = 0;
   while (written < request.size()) {
@@ -292,24 +341,61 @@ std::optional<ResponseHead> exchange(SSL* connection, const Socket& socket,
         SSL_write_ex(connection, request.data() + written, request.size() - written, &count);
     if (rc == 1) {
       written += count;
-    } else if (!wait_for_ssl(connection, socket, rc, deadline)) {
-      return std::nullopt;
+    } else if (const Wait wait = wait_for_ssl(connection, socket, rc, deadline);
+               wait != Wait::Ready) {
+      return fail(ErrorCode::Unreachable,
+                  wait == Wait::TimedOut
+                      ? peer + " did not take the request within " + describe_duration(timeout)
+                      : peer + " closed the connection before taking the request",
+                  "check that the server speaks this protocol on this port");
     }
   }
   std::string received;
+  std::size_t total = 0;
+  std::size_t provisional_answers = 0;
+  std::size_t keep_alive_bytes = 0;
   char chunk[4096];
   for (;;) {
     ResponseScan scan = scan_response(received);
-    if (scan.head) return std::move(scan.head);
-    if (scan.malformed) return std::nullopt;
-    if (received.size() > kMaxHeadBytes) return std::nullopt;
+    provisional_answers += scan.provisional_answers;
+    keep_alive_bytes += scan.keep_alive_bytes;
+    if (scan.head) return std::move(*scan.head);
+    if (scan.malformed) {
+      return fail(ErrorCode::Unreachable,
+                  "the answer from " + peer + " is malformed: " + scan.problem,
+                  "check that the server speaks this protocol on this port");
+    }
+    if (received.size() > kMaxHeadBytes) {
+      return fail(ErrorCode::Unreachable,
+                  "the answer from " + peer + " has a head longer than " +
+                      std::to_string(kMaxHeadBytes / 1024) + " KiB",
+                  "check that the server speaks this protocol on this port");
+    }
+    if (total > kMaxAnswerBytes) {
+      return fail(ErrorCode::Unreachable,
+                  peer + " sent more than " + std::to_string(kMaxAnswerBytes / 1024) +
+                      " KiB without a final answer" +
+                      describe_stalling(provisional_answers, keep_alive_bytes),
+                  "the server keeps the request pending; check its logs");
+    }
+    // Checked on every pass: a peer that always has more to send never lets poll() see it.
+    if (SteadyClock::now() >= deadline) {
+      return fail(ErrorCode::Unreachable,
+                  peer + " sent no final answer within " + describe_duration(timeout) +
+                      describe_stalling(provisional_answers, keep_alive_bytes),
+                  "the server is slow or keeps the request pending; try a longer timeout");
+    }
     std::size_t count = 0;
     ERR_clear_error();
     const int rc = SSL_read_ex(connection, chunk, sizeof chunk, &count);
     if (rc == 1) {
       received.append(chunk, count);
-    } else if (!wait_for_ssl(connection, socket, rc, deadline)) {
-      return std::nullopt;
+      total += count;
+    } else if (wait_for_ssl(connection, socket, rc, deadline) == Wait::Failed) {
+      return fail(ErrorCode::Unreachable,
+                  peer + " closed the connection before a final answer" +
+                      describe_stalling(provisional_answers, keep_alive_bytes),
+                  "check the server's logs for why it dropped the request");
     }
   }
 }

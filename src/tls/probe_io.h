@@ -9,6 +9,7 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -62,18 +63,27 @@ struct ResponseHead {
 
 // Looks at the start of `received` (what the peer sent so far) for the head of a final response:
 // keep-alive CRLFs (RFC 5626 §3.5.1) and whole provisional (1xx) responses are erased from
-// `received` as they are passed. `head` is set when a final response's headers are complete;
-// `malformed` when what came is not a SIP or HTTP response; neither: more is needed.
+// `received` as they are passed, and counted. `head` is set when a final response's headers are
+// complete; `malformed` (with `problem`, a sentence) when what came is not a SIP or HTTP response,
+// or a provisional one whose Content-Length is not a number of at most 256 KiB; neither: more is
+// needed. Every pass erases something or returns, whatever the input.
 struct ResponseScan {
   std::optional<ResponseHead> head;
   bool malformed = false;
+  std::string problem;                  // why it is malformed: "it is not a SIP or HTTP response"
+  std::size_t provisional_answers = 0;  // erased by this call
+  std::size_t keep_alive_bytes = 0;     // erased by this call
 };
 ResponseScan scan_response(std::string& received);
 
 // Writes `request` and reads answers until a final one (status other than 1xx: provisional SIP
-// and HTTP answers are skipped) has all its headers, within `timeout`. nullopt when the peer
-// closed the connection, sent something that is not a response, or did not answer in time.
-std::optional<ResponseHead> exchange(SSL* connection, const Socket& socket,
-                                     std::string_view request, std::chrono::milliseconds timeout);
+// and HTTP answers are skipped) has all its headers, within `timeout` in all. A peer that closes
+// the connection, sends something that is not a response, does not answer in time, or sends more
+// than 256 KiB of keep-alives and provisional answers without a final one is
+// ErrorCode::Unreachable saying which; `peer` ("127.0.0.1:5061") names it.
+[[nodiscard]] Result<ResponseHead> exchange(SSL* connection, const Socket& socket,
+                                            std::string_view request,
+                                            std::chrono::milliseconds timeout,
+                                            const std::string& peer);
 
 }  // namespace telecert::tls::probe_io

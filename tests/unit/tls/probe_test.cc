@@ -13,6 +13,7 @@
 #include "support/test_support.h"
 #include "support/tls_server.h"
 #include "tls/probe_io.h"
+#include "unit/tls/stalling_peer.h"
 
 namespace telecert::tls {
 namespace {
@@ -135,43 +136,6 @@ TEST(ProbeConnection, ClosedPortIsUnreachableWithConnectionRefused) {
   EXPECT_FALSE(socket.error().hint.empty());
 }
 
-TEST(ScanResponse, SkipsKeepAlivesAndProvisionalAnswersUpToTheFinalOne) {
-  std::string received =
-      "\r\n\r\nSIP/2.0 100 Trying\r\nCSeq: 1 OPTIONS\r\nl: 4\r\n\r\nbody"
-      "SIP/2.0 200 OK\r\nCSeq: 1 OPTIONS\r\nAllow: INVITE,\r\n  OPTIONS\r\n\r\n";
-  const auto scan = probe_io::scan_response(received);
-  ASSERT_TRUE(scan.head.has_value());
-  EXPECT_EQ(scan.head->status_line, "SIP/2.0 200 OK");
-  EXPECT_EQ(scan.head->headers,
-            (std::vector<std::string>{"CSeq: 1 OPTIONS", "Allow: INVITE, OPTIONS"}));
-}
-
-TEST(ScanResponse, WaitsForTheRestOfAHeadOrOfAProvisionalBody) {
-  std::string partial = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n";
-  auto scan = probe_io::scan_response(partial);
-  EXPECT_FALSE(scan.head.has_value());
-  EXPECT_FALSE(scan.malformed);
-  std::string provisional = "SIP/2.0 180 Ringing\r\nContent-Length: 10\r\n\r\nabc";
-  scan = probe_io::scan_response(provisional);
-  EXPECT_FALSE(scan.head.has_value());
-  EXPECT_FALSE(scan.malformed);
-}
-
-TEST(ScanResponse, AContinuationLineOfWhiteSpaceOnlyAddsNothing) {
-  // Found by fuzz_probe: such a line used to throw std::out_of_range.
-  std::string received = "SIP/2.0 200 OK\r\n \t\r\nCSeq: 1 OPTIONS\r\n\t\r\n\r\n";
-  const auto scan = probe_io::scan_response(received);
-  ASSERT_TRUE(scan.head.has_value());
-  EXPECT_EQ(scan.head->headers, std::vector<std::string>{"CSeq: 1 OPTIONS"});
-}
-
-TEST(ScanResponse, SomethingThatIsNotAResponseIsMalformed) {
-  for (std::string received : {"OPTIONS sip:a SIP/2.0\r\n\r\n", "SIP/2.0 2x0 OK\r\n\r\n",
-                               "HTTP/1.1\r\n\r\n", "\x16\x03\x01junk\r\n\r\n"}) {
-    EXPECT_TRUE(probe_io::scan_response(received).malformed) << received;
-  }
-}
-
 // A listening socket that never accepts: TCP connects (the kernel completes it from the backlog)
 // but no TLS answer ever comes.
 class SilentListener {
@@ -290,6 +254,19 @@ TEST_F(ProbeAgainstServerTest, ProbeOfALeafOnlyServerIsAnAnswerNotAnError) {
   EXPECT_FALSE(result->report.trusted);
   EXPECT_TRUE(result->report.has(verify::ProblemCode::MissingIntermediate));
   EXPECT_FALSE(result->application_status.has_value());
+}
+
+TEST_F(ProbeAgainstServerTest, ProbeOfAPeerThatNeverAnswersFinallyEndsAndSaysWhy) {
+  testing::StallingPeer peer("SIP/2.0 100 Trying\r\nl: 0\r\n\r\n\r\n");
+  const auto context = snapshot();
+  ASSERT_NE(context, nullptr);
+  auto target = parse_probe_target("sips:127.0.0.1:" + std::to_string(peer.port()));
+  ASSERT_TRUE(target);
+  auto result = probe(*target, *context, verify::SipUri{"sbc1.example.com"}, 10s);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_FALSE(result->application_status.has_value());
+  EXPECT_NE(result->application_error.find("without a final answer"), std::string::npos)
+      << result->application_error;
 }
 
 TEST_F(ProbeAgainstServerTest, HandshakeRefusedByTheServerIsUnreachableWithTheAlert) {
