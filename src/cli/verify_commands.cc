@@ -1,5 +1,6 @@
 // telecert verify FILE and telecert probe URL: is this peer trusted, and if not, why.
-// Exit status 0 trusted, 1 not trusted, 2 could not connect or a usage error.
+// Exit status 0 trusted, 1 not trusted (a report was made), 2 no report: could not connect, a
+// usage error, or anything else refused before judging.
 #include <chrono>
 
 #include "cli/command_context.h"
@@ -29,6 +30,7 @@ nlohmann::json probe_json(const tls::ProbeResult& result) {
     json[key] = result.application_status ? nlohmann::json(*result.application_status)
                                           : nlohmann::json(nullptr);
     json["headers"] = result.application_headers;
+    if (!result.application_error.empty()) json["answer_error"] = result.application_error;
   }
   return json;
 }
@@ -46,17 +48,20 @@ void print_probe(std::ostream& out, const tls::ProbeResult& result) {
   if (result.target.scheme != tls::ProbeTarget::Scheme::Tls) {
     out << application_label(result.target.scheme) << " answer    "
         << result.application_status.value_or(
-               "none (the connection closed or the timeout passed before a response)")
+               result.application_error.empty()
+                   ? "none (the connection closed or the timeout passed before a response)"
+                   : "none: " + result.application_error)
         << "\n";
     for (const auto& header : result.application_headers) out << "  " << header << "\n";
   }
   out << "\n" << verify::format_report(result.report);
 }
 
-// Exit status 1 means "not trusted" here, so a value the user mistyped (target, name, purpose) is
-// reported as a usage error, status 2, like a bad option; other refusals keep their status.
-Result<void> usage_error_or(CommandContext& context, Error error) {
-  if (error.code != ErrorCode::InvalidArgument) return std::unexpected(std::move(error));
+// Exit status 1 means "a report was made and it says not trusted" here, so anything that stops a
+// report from being made (a mistyped value, a missing or unreadable file, an unknown or broken
+// context, an uninitialised data directory, an unreachable peer) is printed as an error and exits
+// 2, like a bad option.
+Result<void> refused(CommandContext& context, const Error& error) {
   std::cerr << "error: " << error.message << "\n";
   if (!error.hint.empty()) std::cerr << "hint: " << error.hint << "\n";
   context.verdict_status = 2;
@@ -88,18 +93,18 @@ void add_verify_commands(CLI::App& app, CommandContext& context) {
       ->capture_default_str();
   context.on_run(verify_command, [&context, options]() -> Result<void> {
     auto purpose = verify::parse_purpose(options->purpose);
-    if (!purpose) return usage_error_or(context, purpose.error());
+    if (!purpose) return refused(context, purpose.error());
     auto svc = context.open();
-    if (!svc) return std::unexpected(svc.error());
+    if (!svc) return refused(context, svc.error());
     auto bytes = (*svc)->read_upload(options->file);
-    if (!bytes) return std::unexpected(bytes.error());
+    if (!bytes) return refused(context, bytes.error());
     service::VerifyRequest request;
     request.chain_file = std::move(*bytes);
     request.purpose = *purpose;
     if (!options->name.empty()) request.name = options->name;
     request.context = options->context;
     auto report = (*svc)->verify_chain(request);
-    if (!report) return usage_error_or(context, report.error());
+    if (!report) return refused(context, report.error());
     context.print(*report, [](std::ostream& out, const verify::Report& view) {
       out << verify::format_report(view);
     });
@@ -124,14 +129,14 @@ void add_verify_commands(CLI::App& app, CommandContext& context) {
       ->check(CLI::Range(0.1, 300.0));
   context.on_run(probe_command, [&context, options]() -> Result<void> {
     auto svc = context.open();
-    if (!svc) return std::unexpected(svc.error());
+    if (!svc) return refused(context, svc.error());
     service::ProbeRequest request;
     request.url = options->url;
     if (!options->name.empty()) request.name = options->name;
     request.context = options->context;
     request.timeout = std::chrono::milliseconds(static_cast<long>(options->timeout_seconds * 1000));
     auto result = (*svc)->probe(request);
-    if (!result) return usage_error_or(context, result.error());
+    if (!result) return refused(context, result.error());
     if (context.json) {
       std::cout << probe_json(*result).dump(2) << "\n";
     } else {
