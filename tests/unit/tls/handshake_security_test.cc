@@ -151,19 +151,44 @@ TEST_F(HandshakeSecurityTest, LegacyClientWithCipherListAllRefusesAnonymousServe
                                   << SSL_CIPHER_get_name(SSL_get_current_cipher(client_ssl->get()));
 }
 
-TEST_F(HandshakeSecurityTest, LegacyServerRequiringClientCertificateRefusesAnonymousClient) {
-  auto server_definition = legacy_all("server");
-  server_definition.client_cert = ClientCert::Require;
-  auto server_snapshot = server(server_definition);
-  ASSERT_TRUE(server_snapshot);
-  auto peer = anonymous_peer(false);
+// The exclusion holds even when a connection's own cipher list lets the anonymous suites back in
+// (the context's security callback refuses them, not only its cipher list).
+TEST_F(HandshakeSecurityTest, ClientWhoseOwnCipherListAllowsAnonymousSuitesStillRefusesThem) {
+  auto client_snapshot =
+      build(ContextMaterial{legacy_all("client"), std::nullopt, {pki.root.certificate}});
+  ASSERT_TRUE(client_snapshot);
+  auto peer = anonymous_peer(true);
   ASSERT_TRUE(peer);
-  pki::Owned<SSL> client_ssl(SSL_new(peer.get()));
-  auto server_ssl = server_of(*server_snapshot);
-  const auto outcome = handshake(client_ssl.get(), server_ssl.get());
-  EXPECT_FALSE(outcome.server.ok) << "negotiated "
-                                  << SSL_CIPHER_get_name(SSL_get_current_cipher(server_ssl.get()));
-  EXPECT_EQ(ContextSnapshot::peer_report(server_ssl.get()), nullptr);
+  auto client_ssl = client_snapshot->new_client(verify::DnsName{"sbc1.example.com"});
+  ASSERT_TRUE(client_ssl.has_value());
+  if (SSL_set_cipher_list(client_ssl->get(), "aNULL:@SECLEVEL=0") == 1) {
+    pki::Owned<SSL> server_ssl(SSL_new(peer.get()));
+    const auto outcome = handshake(client_ssl->get(), server_ssl.get());
+    EXPECT_FALSE(outcome.client.ok)
+        << "negotiated " << SSL_CIPHER_get_name(SSL_get_current_cipher(client_ssl->get()));
+  }
+  testing::drain_errors();
+}
+
+// Whatever it asks of clients, the server never picks an anonymous suite (with client-cert
+// require, OpenSSL 3.0 would also break the handshake by asking an anonymous client for a
+// certificate; with none or request the anonymous handshake would complete).
+TEST_F(HandshakeSecurityTest, LegacyServerRefusesAnonymousClientWhateverItAsksOfClients) {
+  for (const auto mode : {ClientCert::Require, ClientCert::Request, ClientCert::None}) {
+    auto server_definition = legacy_all("server");
+    server_definition.client_cert = mode;
+    auto server_snapshot = server(server_definition);
+    ASSERT_TRUE(server_snapshot);
+    auto peer = anonymous_peer(false);
+    ASSERT_TRUE(peer);
+    pki::Owned<SSL> client_ssl(SSL_new(peer.get()));
+    auto server_ssl = server_of(*server_snapshot);
+    const auto outcome = handshake(client_ssl.get(), server_ssl.get());
+    EXPECT_FALSE(outcome.server.ok)
+        << to_string(mode) << ": negotiated "
+        << SSL_CIPHER_get_name(SSL_get_current_cipher(server_ssl.get()));
+    EXPECT_EQ(ContextSnapshot::peer_report(server_ssl.get()), nullptr);
+  }
 }
 
 TEST_F(HandshakeSecurityTest, LegacyContextWithCipherListAllOffersNoSuiteWithoutCertificate) {
