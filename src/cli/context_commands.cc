@@ -171,7 +171,7 @@ void add_service_commands(CLI::App& app, CommandContext& context) {
   });
 
   auto* bind = group->add_subcommand("bind", "make SERVICE use TLS context CONTEXT");
-  bind->add_option("service", options->service, "service name, [a-z0-9-], e.g. sip-tls")
+  bind->add_option("service", options->service, "service name, [a-z0-9][a-z0-9_-]*, e.g. sip-tls")
       ->required();
   bind->add_option("context", options->context, "TLS context name")->required();
   context.on_run(bind, [&context, options]() -> Result<void> {
@@ -180,7 +180,12 @@ void add_service_commands(CLI::App& app, CommandContext& context) {
     auto bound = (*svc)->bind_service(options->service, options->context);
     if (!bound) return std::unexpected(bound.error());
     context.print(*bound, [](std::ostream& out, const service::ServiceBindingView& view) {
-      out << "service " << view.service << " now uses TLS context " << view.context << "\n";
+      if (view.already_bound) {
+        out << "service " << view.service << " is already bound to TLS context " << view.context
+            << "; nothing changed\n";
+      } else {
+        out << "service " << view.service << " now uses TLS context " << view.context << "\n";
+      }
     });
     return {};
   });

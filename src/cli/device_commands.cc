@@ -129,7 +129,9 @@ void add_settings(CLI::App& app, CommandContext& context) {
 void add_factory_reset(CLI::App& app, CommandContext& context) {
   auto confirmed = std::make_shared<bool>(false);
   auto* reset = app.add_subcommand(
-      "factory-reset", "remove user identities and custom roots; the factory identity stays");
+      "factory-reset",
+      "remove user identities, custom roots, TLS contexts but 'default' (back to its defaults) and "
+      "service bindings; the factory identity stays");
   reset->add_flag("--yes", *confirmed, "confirm");
   context.on_run(reset, [&context, confirmed]() -> Result<void> {
     if (!*confirmed) {
@@ -143,14 +145,19 @@ void add_factory_reset(CLI::App& app, CommandContext& context) {
     if (context.json) {
       std::cout << nlohmann::json{{"identities_removed", result->identities_removed},
                                   {"trust_removed", result->trust_anchors_removed},
-                                  {"certificates_kept", result->certificates_kept}}
+                                  {"certificates_kept", result->certificates_kept},
+                                  {"contexts_removed", result->contexts_removed},
+                                  {"services_unbound", result->services_unbound}}
                        .dump(2)
                 << "\n";
     } else {
       std::cout << "factory reset: " << result->identities_removed << " identities and "
                 << result->trust_anchors_removed << " custom roots removed"
-                << (result->certificates_kept ? " (certificates kept by setting)" : "")
-                << "; settings back to their defaults\n";
+                << (result->certificates_kept ? " (certificates kept by setting)" : "") << "; "
+                << result->contexts_removed << " TLS contexts removed and "
+                << result->services_unbound
+                << " services unbound (context 'default' back to its defaults); settings back to "
+                   "their defaults\n";
     }
     return {};
   });

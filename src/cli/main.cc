@@ -1,8 +1,9 @@
 // telecert: the command-line front end. Parses arguments, reads files, calls the service, prints.
 // No rule of the domain lives here (see service/certificate_service.h).
 //
-// Exit status: 0 success, 1 the operation was refused (or, for verify and probe, the peer is not
-// trusted), 2 usage error or a peer that could not be reached.
+// Exit status: 0 success, 1 the operation was refused (for verify and probe: a report was made and
+// the peer is not trusted), 2 usage error or a peer that could not be reached (for verify and
+// probe: anything refused before a report was made).
 #include <cstdlib>
 #include <iostream>
 

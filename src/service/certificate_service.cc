@@ -348,7 +348,10 @@ Result<FactoryResetView> CertificateService::factory_reset() {
     }
   }
   // TLS contexts go back to "default" alone, with its default definition, and nothing is bound.
-  TELECERT_RETURN_IF_ERROR(detail::reset_contexts(**tx));
+  auto contexts = detail::reset_contexts(**tx);
+  if (!contexts) return std::unexpected(contexts.error());
+  view.contexts_removed = contexts->contexts_removed;
+  view.services_unbound = contexts->services_unbound;
   // Settings go back to their defaults, except the one that governs resets (as on Yealink phones,
   // where keeping certificates is configured once); the device id is not a setting and stays.
   for (const auto& definition : setting_definitions()) {

@@ -109,6 +109,8 @@ struct FactoryResetView {
   std::int64_t identities_removed = 0;
   std::int64_t trust_anchors_removed = 0;
   bool certificates_kept = false;
+  std::int64_t contexts_removed = 0;  // every TLS context but "default", which gets its defaults
+  std::int64_t services_unbound = 0;  // every service binding is removed
 };
 
 class CertificateService {

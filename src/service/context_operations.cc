@@ -12,33 +12,32 @@ namespace {
 
 std::string in_quotes(std::string_view text) { return "'" + std::string(text) + "'"; }
 
-bool is_name_character(char c, bool first) {
-  const bool lower_or_digit = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-  return lower_or_digit || (!first && (c == '-' || c == '_'));
+// One rule for context and service names: [a-z0-9][a-z0-9_-]{0,63}.
+bool is_valid_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool lower_or_digit = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!lower_or_digit && (i == 0 || (c != '-' && c != '_'))) return false;
+  }
+  return true;
 }
 
+constexpr std::string_view kNameRule =
+    "use 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit";
+
 Result<void> check_context_name(std::string_view name) {
-  bool valid = !name.empty() && name.size() <= 64;
-  for (std::size_t i = 0; valid && i < name.size(); ++i) {
-    valid = is_name_character(name[i], i == 0);
-  }
-  if (!valid) {
+  if (!is_valid_name(name)) {
     return fail(ErrorCode::InvalidArgument, in_quotes(name) + " is not a valid TLS context name",
-                "use 1-64 lower-case letters, digits, '-' or '_', starting with a letter or digit "
-                "(e.g. sip-trunk)");
+                std::string(kNameRule) + " (e.g. sip-trunk)");
   }
   return {};
 }
 
 Result<void> check_service_name(std::string_view name) {
-  const bool valid =
-      !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-      });
-  if (!valid) {
+  if (!is_valid_name(name)) {
     return fail(ErrorCode::InvalidArgument, in_quotes(name) + " is not a valid service name",
-                "use 1-64 lower-case letters, digits or '-', e.g. sip-tls, https-provisioning, "
-                "eap-tls, web-admin");
+                std::string(kNameRule) + ", e.g. sip-tls, https-provisioning, eap-tls, web-admin");
   }
   return {};
 }
@@ -140,6 +139,31 @@ Result<tls::ContextMaterial> material_of(store::Transaction& tx,
   return material;
 }
 
+// A context that verifies peers needs at least one root to verify them against.
+Result<void> check_has_roots(const tls::ContextMaterial& material) {
+  const auto& definition = material.definition;
+  if (definition.verification == tls::PeerVerification::None || !material.trust_anchors.empty()) {
+    return {};
+  }
+  return fail(ErrorCode::InvalidArgument,
+              "TLS context " + in_quotes(definition.name) + " trusts no root (trust scope " +
+                  std::string(tls::to_string(definition.trust)) +
+                  " holds no enabled root) while it verifies peers (" +
+                  std::string(tls::to_string(definition.verification)) +
+                  "), so no peer could ever be trusted",
+              "add roots with `telecert trust add FILE`, or use --trust all");
+}
+
+// The context must build as a registry would build it: a CRL file that cannot be read, or an own
+// certificate whose usages do not allow the role under strict validation, is refused now rather
+// than at the next handshake.
+Result<void> check_builds(const tls::ContextMaterial& material,
+                          const tls::ContextSnapshot::Dependencies& dependencies) {
+  auto snapshot = tls::ContextSnapshot::build(material, dependencies);
+  if (!snapshot) return std::unexpected(snapshot.error());
+  return {};
+}
+
 Result<std::vector<std::string>> services_bound_to(store::Transaction& tx, std::string_view name) {
   auto bindings = tx.list_service_bindings();
   if (!bindings) return std::unexpected(bindings.error());
@@ -200,9 +224,54 @@ Result<std::vector<std::string>> contexts_trusting(store::Transaction& tx,
   return names;
 }
 
-Result<void> reset_contexts(store::Transaction& tx) {
+Result<std::vector<std::string>> contexts_without_roots(store::Transaction& tx) {
+  auto records = tx.list_contexts();
+  if (!records) return std::unexpected(records.error());
+  std::vector<std::string> names;
+  for (const auto& record : *records) {
+    auto definition = tls::parse_definition(record.name, record.definition_json);
+    if (!definition) return std::unexpected(definition.error());
+    if (definition->verification == tls::PeerVerification::None ||
+        definition->trust == tls::TrustScope::List) {
+      continue;
+    }
+    auto anchors = trust_anchors_of(tx, *definition);
+    if (!anchors) return std::unexpected(anchors.error());
+    if (anchors->empty()) names.push_back(record.name);
+  }
+  return names;
+}
+
+Result<void> check_contexts_using_identity_build(
+    store::Transaction& tx, std::string_view identity,
+    const tls::ContextSnapshot::Dependencies& dependencies) {
+  auto users = contexts_using_identity(tx, identity);
+  if (!users) return std::unexpected(users.error());
+  for (const auto& name : *users) {
+    auto definition = load_definition(tx, name);
+    if (!definition) return std::unexpected(definition.error());
+    auto material = material_of(tx, std::move(*definition));
+    auto built = material ? check_builds(*material, dependencies)
+                          : Result<void>(std::unexpected(material.error()));
+    if (!built) {
+      Error error = std::move(built).error();
+      error.message = "TLS context " + in_quotes(name) + " presents identity " +
+                      in_quotes(identity) +
+                      " and would no longer work with this certificate: " + error.message;
+      if (error.hint.empty()) error.hint = "change the context first";
+      error.hint += "; or point the context at another identity first (`telecert context set " +
+                    name + " --identity NAME`)";
+      return std::unexpected(std::move(error));
+    }
+  }
+  return {};
+}
+
+Result<ContextResetCounts> reset_contexts(store::Transaction& tx) {
+  ContextResetCounts counts;
   auto removed = tx.delete_service_bindings();
   if (!removed) return std::unexpected(removed.error());
+  counts.services_unbound = *removed;
   auto records = tx.list_contexts();
   if (!records) return std::unexpected(records.error());
   bool has_default = false;
@@ -212,13 +281,15 @@ Result<void> reset_contexts(store::Transaction& tx) {
       continue;
     }
     TELECERT_RETURN_IF_ERROR(tx.delete_context(record.name));
+    ++counts.contexts_removed;
   }
   if (!has_default) {
     auto inserted = tx.insert_context(tls::kDefaultContextName, "{}");
     if (!inserted) return std::unexpected(inserted.error());
-    return {};
+    return counts;
   }
-  return tx.update_context(tls::kDefaultContextName, "{}");
+  TELECERT_RETURN_IF_ERROR(tx.update_context(tls::kDefaultContextName, "{}"));
+  return counts;
 }
 
 }  // namespace detail
@@ -233,7 +304,8 @@ struct ContextChange {
 };
 
 Result<ContextChange> work_out_change(store::Transaction& tx, std::string_view name,
-                                      const ContextFields& fields, bool create) {
+                                      const ContextFields& fields, bool create,
+                                      const tls::ContextSnapshot::Dependencies& dependencies) {
   ContextChange change;
   if (create) {
     TELECERT_RETURN_IF_ERROR(check_context_name(name));
@@ -261,10 +333,10 @@ Result<ContextChange> work_out_change(store::Transaction& tx, std::string_view n
     TELECERT_RETURN_IF_ERROR(tls::set_field(change.definition, field, value));
   }
   TELECERT_RETURN_IF_ERROR(tls::validate_definition(change.definition));
-  auto identity = usable_identity(tx, change.definition);
-  if (!identity) return std::unexpected(identity.error());
-  auto anchors = trust_anchors_of(tx, change.definition);
-  if (!anchors) return std::unexpected(anchors.error());
+  auto material = material_of(tx, change.definition);
+  if (!material) return std::unexpected(material.error());
+  TELECERT_RETURN_IF_ERROR(check_has_roots(*material));
+  TELECERT_RETURN_IF_ERROR(check_builds(*material, dependencies));
   for (const auto& url : change.definition.ocsp_urls) {
     if (std::find(responders_before.begin(), responders_before.end(), url) ==
         responders_before.end()) {
@@ -281,13 +353,14 @@ using Commit = std::function<Result<void>(store::Transaction&)>;
 // store is not locked while a connection times out; the change is then worked out again under
 // the write lock (another writer may have come between) and any responder new to it is tried.
 Result<ContextView> save_change(store::Store& store, std::string_view name,
-                                const ContextFields& fields, bool create, const LogEvent& log,
-                                const Commit& commit) {
+                                const ContextFields& fields, bool create,
+                                const tls::ContextSnapshot::Dependencies& dependencies,
+                                const LogEvent& log, const Commit& commit) {
   std::vector<std::string> answered;
   {
     auto tx = store.begin_read();
     if (!tx) return std::unexpected(tx.error());
-    auto change = work_out_change(**tx, name, fields, create);
+    auto change = work_out_change(**tx, name, fields, create, dependencies);
     if (!change) return std::unexpected(change.error());
     answered = std::move(change->new_responders);
   }
@@ -297,7 +370,7 @@ Result<ContextView> save_change(store::Store& store, std::string_view name,
 
   auto tx = store.begin_write();
   if (!tx) return std::unexpected(tx.error());
-  auto change = work_out_change(**tx, name, fields, create);
+  auto change = work_out_change(**tx, name, fields, create, dependencies);
   if (!change) return std::unexpected(change.error());
   for (const auto& url : change->new_responders) {
     if (std::find(answered.begin(), answered.end(), url) == answered.end()) {
@@ -349,6 +422,7 @@ Result<ContextView> CertificateService::show_context(std::string_view name) {
 Result<ContextView> CertificateService::create_context(std::string_view name,
                                                        const ContextFields& fields) {
   return save_change(*store_, name, fields, /*create=*/true,
+                     tls::ContextSnapshot::Dependencies{clock_, revocation_},
                      std::bind_front(&CertificateService::log_event, this),
                      std::bind_front(&CertificateService::commit, this));
 }
@@ -356,6 +430,7 @@ Result<ContextView> CertificateService::create_context(std::string_view name,
 Result<ContextView> CertificateService::set_context(std::string_view name,
                                                     const ContextFields& fields) {
   return save_change(*store_, name, fields, /*create=*/false,
+                     tls::ContextSnapshot::Dependencies{clock_, revocation_},
                      std::bind_front(&CertificateService::log_event, this),
                      std::bind_front(&CertificateService::commit, this));
 }
@@ -418,6 +493,18 @@ Result<ServiceBindingView> CertificateService::bind_service(std::string_view ser
   auto found = (*tx)->find_context(context);
   if (!found) return std::unexpected(found.error());
   if (!*found) return no_context(context);
+  auto bindings = (*tx)->list_service_bindings();
+  if (!bindings) return std::unexpected(bindings.error());
+  const bool already_bound = std::any_of(
+      bindings->begin(), bindings->end(), [&](const store::ServiceBindingRecord& binding) {
+        return binding.service == service && binding.context == context;
+      });
+  if (already_bound) {
+    // Nothing to change, so no event either.
+    ServiceBindingView view{std::string(service), std::string(context), true};
+    view.already_bound = true;
+    return view;
+  }
   TELECERT_RETURN_IF_ERROR((*tx)->bind_service(service, context));
   TELECERT_RETURN_IF_ERROR(log_event(
       **tx, "service.bind", "service:" + std::string(service) + "=" + std::string(context)));

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/error.h"
 #include "store/store.h"
+#include "tls/context_snapshot.h"
 
 namespace telecert::service::detail {
 
@@ -18,8 +20,21 @@ namespace telecert::service::detail {
 // Names of the contexts whose explicit trust list holds the root with SHA-256 `fingerprint`.
 [[nodiscard]] Result<std::vector<std::string>> contexts_trusting(store::Transaction& tx,
                                                                  std::string_view fingerprint);
+// Names of the contexts that verify peers (chain or chain+name) while their trust scope resolves
+// to no enabled root: no peer could ever be trusted. Explicit lists are left to contexts_trusting.
+[[nodiscard]] Result<std::vector<std::string>> contexts_without_roots(store::Transaction& tx);
+// Every context that presents identity `identity` must still build (tls::ContextSnapshot::build)
+// from what `tx` holds now; refused with the first one that does not, naming it.
+[[nodiscard]] Result<void> check_contexts_using_identity_build(
+    store::Transaction& tx, std::string_view identity,
+    const tls::ContextSnapshot::Dependencies& dependencies);
+
+struct ContextResetCounts {
+  std::int64_t contexts_removed = 0;
+  std::int64_t services_unbound = 0;
+};
 // Factory reset: no bindings, and only the "default" context, with the default definition.
-[[nodiscard]] Result<void> reset_contexts(store::Transaction& tx);
+[[nodiscard]] Result<ContextResetCounts> reset_contexts(store::Transaction& tx);
 
 // An OCSP responder a context names must answer an OCSP request over HTTP within `timeout`: a
 // typo or a responder that is down would otherwise show up only as failed (or, with the default

@@ -16,6 +16,7 @@ void to_json(nlohmann::json& json, const ContextView& view) {
 void to_json(nlohmann::json& json, const ServiceBindingView& view) {
   json =
       nlohmann::json{{"service", view.service}, {"context", view.context}, {"bound", view.bound}};
+  if (view.already_bound) json["already_bound"] = true;
 }
 
 }  // namespace telecert::service

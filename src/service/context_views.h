@@ -19,6 +19,8 @@ struct ServiceBindingView {
   std::string service;
   std::string context;
   bool bound = false;  // false: not bound, so it uses "default"
+  // bind_service only: it was bound to this context already, and nothing changed.
+  bool already_bound = false;
 };
 
 void to_json(nlohmann::json& json, const ContextView& view);

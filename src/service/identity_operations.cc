@@ -289,6 +289,10 @@ Result<IdentityView> CertificateService::install_certificate(std::string_view na
   record.csr_pem.reset();
   record.updated_at = clock_->now();
   TELECERT_RETURN_IF_ERROR((*tx)->update_identity(record));
+  // The contexts that present this identity must still build with the new certificate (strict
+  // usage for their role); refused otherwise, and the transaction is dropped.
+  TELECERT_RETURN_IF_ERROR(detail::check_contexts_using_identity_build(
+      **tx, name, tls::ContextSnapshot::Dependencies{clock_, revocation_}));
   TELECERT_RETURN_IF_ERROR((*tx)->delete_unreferenced_certificates());
   TELECERT_RETURN_IF_ERROR(log_event(**tx, "identity.install", "identity:" + record.name));
   auto settings = load_settings(**tx);

@@ -1,13 +1,15 @@
 // The reachability check of the OCSP responders a TLS context names (see context_references.h).
 //
 // The check sends a real, well-formed OCSP request (RFC 6960 §4.1, over HTTP POST as in appendix
-// A.1) about a made-up certificate and waits for any HTTP answer. A bare TCP connect would do for
-// most responders, but OpenSSL 3.0's own `openssl ocsp` responder spins on a connection closed
-// without a request, and exits on a malformed one; a proper request gets it to answer "unknown"
-// and carry on.
+// A.1) about a made-up certificate and waits for an OCSP answer: HTTP 200 with Content-Type
+// application/ocsp-response (whatever the OCSP status inside, "unknown" for this request). A bare
+// TCP connect would do for most responders, but OpenSSL 3.0's own `openssl ocsp` responder spins on
+// a connection closed without a request, and exits on a malformed one; a proper request gets it to
+// answer "unknown" and carry on.
 #include <curl/curl.h>
 #include <openssl/ocsp.h>
 
+#include <cctype>
 #include <memory>
 
 #include "pki/ossl.h"
@@ -46,6 +48,34 @@ Result<std::string> probe_request() {
 
 std::size_t discard(char*, std::size_t size, std::size_t count, void*) { return size * count; }
 
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// An OCSP responder answers a request with HTTP 200 and Content-Type application/ocsp-response
+// (RFC 6960 appendix A.1 and RFC 5019 §5): a web server's 404 or 501, or an HTML page, is not one.
+Result<void> answer_is_ocsp(CURL* handle, const std::string& url) {
+  long status = 0;
+  char* type = nullptr;
+  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(handle, CURLINFO_CONTENT_TYPE, &type);
+  std::string content_type = type != nullptr ? lower(type) : std::string();
+  content_type = content_type.substr(0, content_type.find(';'));
+  while (!content_type.empty() && content_type.back() == ' ') content_type.pop_back();
+  if (status == 200 && content_type == "application/ocsp-response") return {};
+  const std::string answered =
+      "HTTP status " + std::to_string(status) + " with " +
+      (type != nullptr ? "content type " + in_quotes(type) : std::string("no content type"));
+  return fail(ErrorCode::InvalidArgument,
+              "the OCSP responder URL " + in_quotes(url) +
+                  " is answered by something that is not an OCSP responder: " + answered +
+                  " (an OCSP responder answers HTTP 200 with application/ocsp-response)",
+              "check the URL's path (and port): it must be the OCSP responder's own URL, as in "
+              "the certificates' Authority Information Access");
+}
+
 }  // namespace
 
 Result<void> check_responder_answers(const std::string& url, std::chrono::milliseconds timeout) {
@@ -72,7 +102,7 @@ Result<void> check_responder_answers(const std::string& url, std::chrono::millis
   curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 0L);
   curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 0L);
   const CURLcode result = curl_easy_perform(handle);
-  if (result == CURLE_OK) return {};
+  if (result == CURLE_OK) return answer_is_ocsp(handle, url);
   const std::string waited = timeout.count() % 1000 == 0
                                  ? std::to_string(timeout.count() / 1000) + " s"
                                  : std::to_string(timeout.count()) + " ms";

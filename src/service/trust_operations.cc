@@ -103,9 +103,31 @@ Result<void> CertificateService::remove_trust(std::int64_t id) {
                 "root " + std::to_string(id) + " '" + anchor->certificate.subject() +
                     "' is in the trust list of TLS context(s) " + detail::join_names(*users),
                 "take it out of their lists first, e.g. `telecert context set " + users->front() +
-                    " --trust custom`");
+                    " --trust all`");
   }
+  // A context that verifies peers must keep a root to verify them against: refused when this root
+  // is the last one of such a context's scope (the transaction is dropped, so nothing changes).
+  auto rootless_before = detail::contexts_without_roots(**tx);
+  if (!rootless_before) return std::unexpected(rootless_before.error());
   TELECERT_RETURN_IF_ERROR((*tx)->delete_trust_anchor(id));
+  auto rootless_after = detail::contexts_without_roots(**tx);
+  if (!rootless_after) return std::unexpected(rootless_after.error());
+  std::vector<std::string> left_without;
+  for (const auto& name : *rootless_after) {
+    if (std::find(rootless_before->begin(), rootless_before->end(), name) ==
+        rootless_before->end()) {
+      left_without.push_back(name);
+    }
+  }
+  if (!left_without.empty()) {
+    return fail(ErrorCode::Forbidden,
+                "root " + std::to_string(id) + " '" + anchor->certificate.subject() +
+                    "' is the last root TLS context(s) " + detail::join_names(left_without) +
+                    " verify peers with; without it no peer could ever be trusted",
+                "add another root first with `telecert trust add FILE`, or change the context, "
+                "e.g. `telecert context set " +
+                    left_without.front() + " --trust all`");
+  }
   TELECERT_RETURN_IF_ERROR((*tx)->delete_unreferenced_certificates());
   TELECERT_RETURN_IF_ERROR(log_event(**tx, "trust.remove", "trust:" + std::to_string(id)));
   return commit(**tx);

@@ -9,12 +9,9 @@ Result<std::shared_ptr<const tls::ContextSnapshot>> CertificateService::context_
     std::string_view context) {
   auto material = context_material(context);
   if (!material) return std::unexpected(material.error());
-  auto snapshot = tls::ContextSnapshot::build(
-      *material, tls::ContextSnapshot::Dependencies{clock_, revocation_});
-  if (!snapshot) {
-    return std::unexpected(snapshot.error().with_context("context '" + std::string(context) + "'"));
-  }
-  return snapshot;
+  // build() names the context in its errors already.
+  return tls::ContextSnapshot::build(*material,
+                                     tls::ContextSnapshot::Dependencies{clock_, revocation_});
 }
 
 Result<verify::Report> CertificateService::verify_chain(const VerifyRequest& request) {

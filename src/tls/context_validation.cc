@@ -19,12 +19,35 @@ using detail::in_quotes;
 using detail::invalid;
 using detail::split;
 
+// The authority of a URL (after "scheme://", up to the path, query or fragment); for text with
+// no "://", its start up to the first '/', '?' or '#'.
+std::string_view authority_of(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  const std::string_view rest =
+      scheme_end == std::string_view::npos ? url : url.substr(scheme_end + 3);
+  return rest.substr(0, rest.find_first_of("/?#"));
+}
+
+bool has_userinfo(std::string_view url) {
+  return authority_of(url).find('@') != std::string_view::npos;
+}
+
+// The URL without its userinfo ("user:password@"), for messages: a password must never be echoed.
+std::string without_userinfo(std::string_view url) {
+  const std::string_view authority = authority_of(url);
+  const auto at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  const auto start = static_cast<std::size_t>(authority.data() - url.data());
+  return std::string(url.substr(0, start)) + std::string(url.substr(start + at + 1));
+}
+
+// http:// or https:// with a host and no userinfo: OCSP over HTTP takes no credentials (RFC 6960
+// appendix A.1), so "user:password@" in the authority is refused rather than stored.
 bool is_http_url(std::string_view url) {
   for (const std::string_view scheme : {"http://", "https://"}) {
     if (url.starts_with(scheme)) {
-      const std::string_view rest = url.substr(scheme.size());
-      const std::string_view host = rest.substr(0, rest.find_first_of("/?#"));
-      return !host.empty() && host.front() != ':' &&
+      const std::string_view host = authority_of(url);
+      return !host.empty() && host.front() != ':' && !has_userinfo(url) &&
              std::none_of(host.begin(), host.end(),
                           [](unsigned char c) { return std::isspace(c) || std::iscntrl(c); });
     }
@@ -216,6 +239,12 @@ Result<void> validate_definition(const TlsContextDefinition& definition) {
                    "give at most two --ocsp-url");
   }
   for (const auto& url : definition.ocsp_urls) {
+    if (has_userinfo(url)) {
+      return invalid("the OCSP responder URL " + in_quotes(without_userinfo(url)) +
+                         " carries a user name or password",
+                     "OCSP responders take no credentials (RFC 6960 appendix A.1); give the URL "
+                     "without 'user:password@', e.g. http://ocsp.example.com:8080");
+    }
     if (!is_http_url(url)) {
       return invalid(
           "the OCSP responder URL " + in_quotes(url) + " is not an http:// or https:// URL",
