@@ -266,14 +266,17 @@ Result<std::shared_ptr<const ContextSnapshot>> ContextSnapshot::build(
   auto state = std::make_shared<detail::SnapshotState>();
   state->definition = definition;
   state->dependencies = dependencies;
+  // Read once: the digest below is of these very bytes (a file replaced meanwhile cannot leave a
+  // snapshot with the new digest and the old CRL).
+  std::optional<Bytes> crl;
   if (definition.crl && !definition.crl_file.empty()) {
-    auto crl = detail::read_file(definition.crl_file);
+    crl = detail::read_file(definition.crl_file);
     if (!crl) {
       return context_error(Error{ErrorCode::Io,
                                  "the CRL file " + definition.crl_file + " could not be read",
                                  "check the path and its permissions, or clear crl-file"});
     }
-    state->crls.push_back(*std::move(crl));
+    state->crls.push_back(*crl);
   }
   if (material.identity) {
     if (auto usage = check_own_usage(definition, *material.identity); !usage) {
@@ -288,7 +291,7 @@ Result<std::shared_ptr<const ContextSnapshot>> ContextSnapshot::build(
   }
 
   std::shared_ptr<ContextSnapshot> snapshot(new ContextSnapshot());
-  snapshot->digest_ = material_digest(material);
+  snapshot->digest_ = detail::material_digest(material, crl);
   auto server = make_context(true, material, state, snapshot->digest_);
   if (!server) return context_error(server.error());
   auto client = make_context(false, material, state, snapshot->digest_);

@@ -60,6 +60,10 @@ ConnectionState* connection_state(const SSL* connection);
 // The bytes of a file (the context's CRL file); nullopt when it cannot be read.
 std::optional<Bytes> read_file(const std::string& path);
 
+// material_digest with the CRL file's bytes as already read (nullopt: unreadable), so a snapshot's
+// digest describes the very bytes it verifies with even if the file is replaced meanwhile.
+std::string material_digest(const ContextMaterial& material, const std::optional<Bytes>& crl);
+
 // Appended to every TLS 1.2 cipher list (the built SSL_CTX and validate_definition's judge):
 // suites without a certificate (anonymous, PSK, SRP) would leave nothing to verify, and eNULL
 // encrypts nothing, whatever the admin's list or the security level says.

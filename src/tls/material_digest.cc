@@ -60,6 +60,16 @@ std::optional<Bytes> read_file(const std::string& path) {
 }  // namespace detail
 
 std::string material_digest(const ContextMaterial& material) {
+  std::optional<Bytes> crl;
+  if (material.definition.crl && !material.definition.crl_file.empty()) {
+    crl = detail::read_file(material.definition.crl_file);
+  }
+  return detail::material_digest(material, crl);
+}
+
+namespace detail {
+
+std::string material_digest(const ContextMaterial& material, const std::optional<Bytes>& crl) {
   FieldHasher hasher;
   hasher.field(as_bytes(definition_to_json(material.definition)));
   if (material.identity) {
@@ -73,9 +83,11 @@ std::string material_digest(const ContextMaterial& material) {
   for (const auto& anchor : material.trust_anchors) hasher.certificate(anchor.get());
   // The CRL file is read at build time, so a new file's contents must trigger a rebuild.
   if (material.definition.crl && !material.definition.crl_file.empty()) {
-    hasher.field(detail::read_file(material.definition.crl_file).value_or(to_bytes("unreadable")));
+    hasher.field(crl.value_or(to_bytes("unreadable")));
   }
   return hasher.hex();
 }
+
+}  // namespace detail
 
 }  // namespace telecert::tls
