@@ -408,6 +408,7 @@ Report verify(std::span<const pki::Certificate> presented, const TrustStore& tru
   // First pass: the path and every RFC 5280 check, with the CRLs handed in (no network).
   const RevocationPolicy& policy = options.revocation;
   RevocationChecker::CrlSet crls;
+  RevocationChecker::CrlSet fetched;  // declared before the passes: their contexts point into it
   if (policy.crl && revocation == nullptr) {
     crls.unavailable.emplace_back("no revocation checker was given");
   } else if (policy.crl) {
@@ -439,7 +440,6 @@ Report verify(std::span<const pki::Certificate> presented, const TrustStore& tru
                         std::ranges::none_of(found, other_error) &&
                         std::ranges::none_of(own, other_error);
   FetchBudget budget(revocation != nullptr ? revocation->options().max_fetches : 0);
-  RevocationChecker::CrlSet fetched;  // outlives the second pass, whose context points into it
   const RevocationChecker::CrlSet* in_use = &crls;
   if (policy.crl && policy.fetch_distribution_points && revocation != nullptr) {
     if (eligible) {
