@@ -4,6 +4,7 @@
 // Exit status: 0 success, 1 the operation was refused (for verify and probe: a report was made and
 // the peer is not trusted), 2 usage error or a peer that could not be reached (for verify and
 // probe: anything refused before a report was made).
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 
@@ -53,6 +54,9 @@ int run(int argc, char** argv) {
 }  // namespace telecert::cli
 
 int main(int argc, char** argv) {
+  // A peer that resets the connection while `probe` writes must give an error, not kill the
+  // process: OpenSSL writes to sockets with write(), which raises SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     return telecert::cli::run(argc, argv);
   } catch (const std::exception& e) {

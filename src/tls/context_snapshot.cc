@@ -27,20 +27,6 @@
 namespace telecert::tls {
 namespace {
 
-int wire_version(TlsVersion version) {
-  switch (version) {
-    case TlsVersion::Tls1_0:
-      return TLS1_VERSION;
-    case TlsVersion::Tls1_1:
-      return TLS1_1_VERSION;
-    case TlsVersion::Tls1_2:
-      return TLS1_2_VERSION;
-    case TlsVersion::Tls1_3:
-      return TLS1_3_VERSION;
-  }
-  return TLS1_2_VERSION;
-}
-
 Error invalid(const std::string& field, std::string message, std::string hint) {
   return pki::openssl_error(ErrorCode::InvalidArgument,
                             "context field '" + field + "': " + std::move(message),
@@ -202,8 +188,8 @@ Result<pki::Owned<SSL_CTX>> make_context(bool server_side, const ContextMaterial
     return std::unexpected(pki::openssl_error(ErrorCode::Internal, "creating an SSL_CTX"));
   }
   SSL_CTX* ctx = context.get();
-  if (SSL_CTX_set_min_proto_version(ctx, wire_version(definition.min_version)) != 1 ||
-      SSL_CTX_set_max_proto_version(ctx, wire_version(definition.max_version)) != 1) {
+  if (SSL_CTX_set_min_proto_version(ctx, detail::protocol_version(definition.min_version)) != 1 ||
+      SSL_CTX_set_max_proto_version(ctx, detail::protocol_version(definition.max_version)) != 1) {
     return std::unexpected(
         invalid("min-tls", "OpenSSL refused the version range", "use TLS versions 1.0 to 1.3"));
   }

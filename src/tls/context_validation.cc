@@ -55,20 +55,6 @@ bool is_http_url(std::string_view url) {
   return false;
 }
 
-int openssl_version(TlsVersion version) {
-  switch (version) {
-    case TlsVersion::Tls1_0:
-      return TLS1_VERSION;
-    case TlsVersion::Tls1_1:
-      return TLS1_1_VERSION;
-    case TlsVersion::Tls1_2:
-      return TLS1_2_VERSION;
-    case TlsVersion::Tls1_3:
-      return TLS1_3_VERSION;
-  }
-  return TLS1_2_VERSION;
-}
-
 struct FreeCipherStack {
   void operator()(STACK_OF(SSL_CIPHER) * ciphers) const noexcept { sk_SSL_CIPHER_free(ciphers); }
 };
@@ -80,8 +66,10 @@ Result<pki::Owned<SSL_CTX>> judge_context(const TlsContextDefinition& definition
   if (!context) return std::unexpected(pki::openssl_error(ErrorCode::Internal, "SSL_CTX_new"));
   // TLS 1.0/1.1 sign with MD5+SHA-1, which OpenSSL 3 allows only at security level 0.
   if (definition.legacy) SSL_CTX_set_security_level(context.get(), 0);
-  if (SSL_CTX_set_min_proto_version(context.get(), openssl_version(definition.min_version)) != 1 ||
-      SSL_CTX_set_max_proto_version(context.get(), openssl_version(definition.max_version)) != 1) {
+  if (SSL_CTX_set_min_proto_version(context.get(),
+                                    detail::protocol_version(definition.min_version)) != 1 ||
+      SSL_CTX_set_max_proto_version(context.get(),
+                                    detail::protocol_version(definition.max_version)) != 1) {
     return std::unexpected(
         pki::openssl_error(ErrorCode::Internal, "setting the TLS version range"));
   }

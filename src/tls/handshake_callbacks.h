@@ -69,6 +69,22 @@ std::string material_digest(const ContextMaterial& material, const std::optional
 // encrypts nothing, whatever the admin's list or the security level says.
 inline constexpr const char* kExcludedCiphers = ":!aNULL:!eNULL:!PSK:!SRP";
 
+// The OpenSSL protocol version number of `version` (TLS1_2_VERSION, ...), for building a context
+// and for judging a definition the same way.
+inline int protocol_version(TlsVersion version) {
+  switch (version) {
+    case TlsVersion::Tls1_0:
+      return TLS1_VERSION;
+    case TlsVersion::Tls1_1:
+      return TLS1_1_VERSION;
+    case TlsVersion::Tls1_2:
+      return TLS1_2_VERSION;
+    case TlsVersion::Tls1_3:
+      return TLS1_3_VERSION;
+  }
+  return TLS1_2_VERSION;
+}
+
 // Installs verify_peer as the certificate verification callback, the OCSP status callbacks the
 // definition asks for (client: check the stapled answer; server: staple our own), and a security
 // callback that refuses the suites of kExcludedCiphers even when a connection's own cipher list

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -19,6 +20,15 @@
 #include <thread>
 
 namespace telecert::testing {
+
+namespace {
+// Every test binary links this file. A peer (a test's own TLS side, s_server, a responder) that
+// closes while the test writes to it must make the write fail, not kill the test with SIGPIPE.
+[[maybe_unused]] const bool kSigpipeIgnored = [] {
+  std::signal(SIGPIPE, SIG_IGN);
+  return true;
+}();
+}  // namespace
 
 TempDir::TempDir() {
   std::random_device random;
@@ -153,8 +163,6 @@ bool wait_for_port(int port, std::chrono::milliseconds timeout) {
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
                                      std::filesystem::path log_file)
     : log_file_(std::move(log_file)) {
-  // A peer that died must not take the test process with it when send() writes to it.
-  signal(SIGPIPE, SIG_IGN);
   int in_pipe[2];
   if (pipe(in_pipe) != 0) throw std::runtime_error("pipe failed");
   const int log_fd = open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
