@@ -184,6 +184,23 @@ Result<ContextView> view_of(store::Transaction& tx, tls::TlsContextDefinition de
   return view;
 }
 
+// The names of the stored contexts for which `matches` holds (one scan, every definition parsed).
+Result<std::vector<std::string>> context_names_where(
+    store::Transaction& tx,
+    const std::function<Result<bool>(const tls::TlsContextDefinition&)>& matches) {
+  auto records = tx.list_contexts();
+  if (!records) return std::unexpected(records.error());
+  std::vector<std::string> names;
+  for (const auto& record : *records) {
+    auto definition = tls::parse_definition(record.name, record.definition_json);
+    if (!definition) return std::unexpected(definition.error());
+    auto matched = matches(*definition);
+    if (!matched) return std::unexpected(matched.error());
+    if (*matched) names.push_back(record.name);
+  }
+  return names;
+}
+
 }  // namespace
 
 namespace detail {
@@ -196,50 +213,29 @@ std::string join_names(const std::vector<std::string>& names) {
 
 Result<std::vector<std::string>> contexts_using_identity(store::Transaction& tx,
                                                          std::string_view identity) {
-  auto records = tx.list_contexts();
-  if (!records) return std::unexpected(records.error());
-  std::vector<std::string> names;
-  for (const auto& record : *records) {
-    auto definition = tls::parse_definition(record.name, record.definition_json);
-    if (!definition) return std::unexpected(definition.error());
-    if (identity_in_use(*definition) == identity) names.push_back(record.name);
-  }
-  return names;
+  return context_names_where(tx, [&](const tls::TlsContextDefinition& definition) -> Result<bool> {
+    return identity_in_use(definition) == identity;
+  });
 }
 
 Result<std::vector<std::string>> contexts_trusting(store::Transaction& tx,
                                                    std::string_view fingerprint) {
-  auto records = tx.list_contexts();
-  if (!records) return std::unexpected(records.error());
-  std::vector<std::string> names;
-  for (const auto& record : *records) {
-    auto definition = tls::parse_definition(record.name, record.definition_json);
-    if (!definition) return std::unexpected(definition.error());
-    const auto& list = definition->trust_list;
-    if (definition->trust == tls::TrustScope::List &&
-        std::find(list.begin(), list.end(), fingerprint) != list.end()) {
-      names.push_back(record.name);
-    }
-  }
-  return names;
+  return context_names_where(tx, [&](const tls::TlsContextDefinition& definition) -> Result<bool> {
+    return definition.trust == tls::TrustScope::List &&
+           std::ranges::find(definition.trust_list, fingerprint) != definition.trust_list.end();
+  });
 }
 
 Result<std::vector<std::string>> contexts_without_roots(store::Transaction& tx) {
-  auto records = tx.list_contexts();
-  if (!records) return std::unexpected(records.error());
-  std::vector<std::string> names;
-  for (const auto& record : *records) {
-    auto definition = tls::parse_definition(record.name, record.definition_json);
-    if (!definition) return std::unexpected(definition.error());
-    if (definition->verification == tls::PeerVerification::None ||
-        definition->trust == tls::TrustScope::List) {
-      continue;
+  return context_names_where(tx, [&](const tls::TlsContextDefinition& definition) -> Result<bool> {
+    if (definition.verification == tls::PeerVerification::None ||
+        definition.trust == tls::TrustScope::List) {
+      return false;
     }
-    auto anchors = trust_anchors_of(tx, *definition);
+    auto anchors = trust_anchors_of(tx, definition);
     if (!anchors) return std::unexpected(anchors.error());
-    if (anchors->empty()) names.push_back(record.name);
-  }
-  return names;
+    return anchors->empty();
+  });
 }
 
 Result<void> check_contexts_using_identity_build(
