@@ -25,6 +25,7 @@ TELECERT_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libssl-dev openssl libsqlite3-dev sqlite3 libcurl4-openssl-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  libboost-dev  # Asio and Beast (headers) for telecertd
   libgtest-dev libgmock-dev libbenchmark-dev
   ca-certificates
 )

@@ -22,6 +22,10 @@ std::string_view to_string(ErrorCode code) {
       return "already_exists";
     case ErrorCode::Forbidden:
       return "forbidden";
+    case ErrorCode::Unauthenticated:
+      return "unauthenticated";
+    case ErrorCode::TooManyRequests:
+      return "too_many_requests";
     case ErrorCode::WeakAlgorithm:
       return "weak_algorithm";
     case ErrorCode::Unsupported:
@@ -67,6 +71,10 @@ int http_status(ErrorCode code) {
       return 409;
     case ErrorCode::Forbidden:
       return 403;
+    case ErrorCode::Unauthenticated:
+      return 401;
+    case ErrorCode::TooManyRequests:
+      return 429;
     case ErrorCode::Unsupported:
       return 415;
     case ErrorCode::Unreachable:

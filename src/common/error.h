@@ -20,7 +20,9 @@ enum class ErrorCode {
   OutOfRange,       // a setting or validity outside its allowed range
   NotFound,         // no such identity, root, setting
   AlreadyExists,    // a name or certificate that is already in the store
-  Forbidden,        // an operation the rules refuse (deleting the factory identity)
+  Forbidden,        // an operation the rules or the caller's role refuse (HTTP 403)
+  Unauthenticated,  // no credentials, or credentials that are not valid (HTTP 401)
+  TooManyRequests,  // a rate limit (failed logins from one source) is in force (HTTP 429)
   WeakAlgorithm,    // SHA-1 / RSA-1024 without the legacy switch
   Unsupported,      // a well-formed input we do not handle
   Io,               // a file or directory could not be read or written

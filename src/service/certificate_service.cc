@@ -134,6 +134,14 @@ Result<Settings> CertificateService::set_setting(std::string_view name, std::str
   return settings;
 }
 
+std::unique_ptr<CertificateService> CertificateService::with_actor(std::string actor) const {
+  auto acting =
+      std::unique_ptr<CertificateService>(new CertificateService(store_, clock_, std::move(actor)));
+  acting->change_listener_ = change_listener_;
+  acting->revocation_ = revocation_;
+  return acting;
+}
+
 Result<std::vector<store::EventRecord>> CertificateService::events(std::int64_t limit) {
   auto tx = store_->begin_read();
   if (!tx) return std::unexpected(tx.error());

@@ -21,6 +21,7 @@
 #include "common/error.h"
 #include "common/secret.h"
 #include "pki/subject.h"
+#include "service/accounts.h"
 #include "service/context_views.h"
 #include "service/settings.h"
 #include "service/views.h"
@@ -194,6 +195,32 @@ class CertificateService {
   // Connects with `context`'s client side; an unreachable peer is ErrorCode::Unreachable.
   [[nodiscard]] Result<tls::ProbeResult> probe(const ProbeRequest& request);
 
+  // --- users and API tokens (user_operations.cc); see service/accounts.h ---
+  // When there is no user at all, creates kFirstAdminName with a random password (returned once,
+  // stored only as its scrypt hash); otherwise changes nothing and returns nullopt.
+  [[nodiscard]] Result<std::optional<NewUser>> ensure_first_admin();
+  [[nodiscard]] Result<std::vector<UserView>> list_users();
+  // An empty `password` makes telecert choose one (returned in NewUser::generated_password);
+  // a chosen one needs kMinPasswordLength characters.
+  [[nodiscard]] Result<NewUser> create_user(std::string_view name, Role role,
+                                            const Secret& password);
+  [[nodiscard]] Result<void> set_password(std::string_view name, const Secret& password);
+  // Refuses to delete the last admin.
+  [[nodiscard]] Result<void> delete_user(std::string_view name);
+  // ErrorCode::Unauthenticated for an unknown user or a wrong password (the same message and
+  // the same work for both, so the answer does not tell which names exist). Writes no event.
+  [[nodiscard]] Result<Principal> authenticate_password(std::string_view name,
+                                                        const Secret& password);
+  [[nodiscard]] Result<std::vector<ApiTokenView>> list_tokens();
+  [[nodiscard]] Result<NewApiToken> create_token(std::string_view name, Role role);
+  [[nodiscard]] Result<void> revoke_token(std::string_view name);
+  // ErrorCode::Unauthenticated for a token that is not (or no longer) valid.
+  [[nodiscard]] Result<Principal> authenticate_token(const Secret& token);
+
+  // A service on the same store, clock, revocation cache and change listener that records
+  // `actor` in events (the daemon makes one per request for the principal of that request).
+  [[nodiscard]] std::unique_ptr<CertificateService> with_actor(std::string actor) const;
+
   // Called after every committed change (contexts, bindings, identities, trust, settings); a
   // daemon or firmware points it at ContextRegistry::refresh.
   void set_change_listener(std::function<void()> listener) {
@@ -204,7 +231,7 @@ class CertificateService {
   [[nodiscard]] Result<Bytes> read_upload(const std::filesystem::path& file);
 
  private:
-  CertificateService(std::unique_ptr<store::Store> store, std::shared_ptr<const Clock> clock,
+  CertificateService(std::shared_ptr<store::Store> store, std::shared_ptr<const Clock> clock,
                      std::string actor)
       : store_(std::move(store)), clock_(std::move(clock)), actor_(std::move(actor)) {}
 
@@ -225,11 +252,12 @@ class CertificateService {
   Result<IdentityView> insert_new_identity(store::Transaction& tx, store::IdentityRecord record,
                                            const pki::Key& key, std::string action);
 
-  std::unique_ptr<store::Store> store_;
+  std::shared_ptr<store::Store> store_;  // shared with the services made by with_actor()
   std::shared_ptr<const Clock> clock_;
   std::string actor_;
   std::function<void()> change_listener_;
-  // OCSP answers and CRLs, cached until their nextUpdate for as long as this service lives.
+  // OCSP answers and CRLs, cached until their nextUpdate for as long as this service (or one made
+  // from it by with_actor()) lives.
   std::shared_ptr<verify::RevocationChecker> revocation_ =
       std::make_shared<verify::RevocationChecker>();
 };

@@ -72,6 +72,24 @@ struct ServiceBindingRecord {
   std::string context;
 };
 
+// A user of the daemon. `role` is "admin" or "monitor" (the service parses it); the password is
+// stored only as its encoded scrypt hash.
+struct UserRecord {
+  std::string name;
+  std::string role;
+  std::string password_hash;
+  TimePoint created_at{};
+  TimePoint password_changed_at{};
+};
+
+// An API token: only the SHA-256 of the token (lowercase hex) is stored.
+struct ApiTokenRecord {
+  std::string name;
+  std::string role;
+  std::string token_hash;
+  TimePoint created_at{};
+};
+
 // A certificate row as the index sees it (for expiry queries without parsing DER).
 struct CertificateSummary {
   CertificateId id = 0;
