@@ -142,10 +142,17 @@ std::unique_ptr<CertificateService> CertificateService::with_actor(std::string a
   return acting;
 }
 
-Result<std::vector<store::EventRecord>> CertificateService::events(std::int64_t limit) {
+Result<std::vector<store::EventRecord>> CertificateService::events(std::int64_t limit,
+                                                                   std::int64_t offset) {
   auto tx = store_->begin_read();
   if (!tx) return std::unexpected(tx.error());
-  return (*tx)->list_events(limit);
+  return (*tx)->list_events(limit, offset);
+}
+
+Result<std::int64_t> CertificateService::count_events() {
+  auto tx = store_->begin_read();
+  if (!tx) return std::unexpected(tx.error());
+  return (*tx)->count_events();
 }
 
 Result<Bytes> read_file_limited(const std::filesystem::path& file, std::int64_t limit) {

@@ -165,7 +165,11 @@ class CertificateService {
   // --- settings, events, reset ---
   [[nodiscard]] Result<Settings> settings();
   [[nodiscard]] Result<Settings> set_setting(std::string_view name, std::string_view value);
-  [[nodiscard]] Result<std::vector<store::EventRecord>> events(std::int64_t limit);
+  // The newest events, newest first: `limit` of them after skipping the `offset` newest.
+  [[nodiscard]] Result<std::vector<store::EventRecord>> events(std::int64_t limit,
+                                                               std::int64_t offset = 0);
+  // How many events there are (a list's X-Total-Count).
+  [[nodiscard]] Result<std::int64_t> count_events();
   [[nodiscard]] Result<FactoryResetView> factory_reset();
 
   // --- TLS contexts and service bindings (context_operations.cc) ---

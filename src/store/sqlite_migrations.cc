@@ -98,12 +98,33 @@ INSERT INTO tls_contexts (name, definition) VALUES ('default', '{}')
   ON CONFLICT (name) DO NOTHING;
 )sql";
 
+// Version 3: users of the daemon (scrypt password hashes) and API tokens (SHA-256 of the token,
+// lowercase hex; unique, since it is how a presented token is found). Roles are checked here too,
+// so a row no build can read is never stored.
+constexpr std::string_view kSchemaVersion3 = R"sql(
+CREATE TABLE users (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'monitor')),
+  password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  password_changed_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE api_tokens (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'monitor')),
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL
+) STRICT;
+)sql";
+
 // Append a step for every schema change; never edit a step that has shipped. A step that rebuilds
 // a table follows SQLite's procedure (create new, copy, drop old, rename): migrate() runs before
 // foreign keys are switched on and checks them before committing.
-constexpr std::array<Migration, 2> kMigrations{{
+constexpr std::array<Migration, 3> kMigrations{{
     {1, kSchemaVersion1},
     {2, kSchemaVersion2},
+    {3, kSchemaVersion3},
 }};
 static_assert(kMigrations.back().version == kSchemaVersion,
               "kSchemaVersion must name the last migration step");

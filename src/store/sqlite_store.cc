@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "store/sqlite_accounts.h"
 #include "store/sqlite_handle.h"
 #include "store/sqlite_migrations.h"
 
@@ -609,19 +610,20 @@ class SqliteTransaction final : public Transaction {
     return insert->run();
   }
 
-  Result<std::vector<EventRecord>> list_events(std::int64_t limit) override {
-    if (limit < 0) {
-      return fail(ErrorCode::InvalidArgument, "the number of events to list cannot be negative",
+  Result<std::vector<EventRecord>> list_events(std::int64_t limit, std::int64_t offset) override {
+    if (limit < 0 || offset < 0) {
+      return fail(ErrorCode::InvalidArgument,
+                  "the number of events to list or to skip cannot be negative",
                   "ask for 0 or more events");
     }
     // Newest by event time; the id breaks ties between events of the same second in the order
     // they were recorded.
     auto select = read_statement(
         "SELECT id, time, actor, action, object, outcome FROM events "
-        "ORDER BY time DESC, id DESC LIMIT ?1",
+        "ORDER BY time DESC, id DESC LIMIT ?1 OFFSET ?2",
         "listing events");
     if (!select) return std::unexpected(std::move(select.error()));
-    select->bind(1, limit);
+    select->bind(1, limit).bind(2, offset);
     std::vector<EventRecord> events;
     while (true) {
       auto row = select->step();
@@ -637,6 +639,39 @@ class SqliteTransaction final : public Transaction {
       });
     }
     return events;
+  }
+
+  Result<std::int64_t> count_events() override {
+    return count("SELECT count(*) FROM events", "counting events");
+  }
+
+  // --- users and API tokens (the SQL is in sqlite_accounts.cc) ---
+
+  Result<std::vector<UserRecord>> list_users() override { return sqlite::list_users(accounts()); }
+  Result<std::optional<UserRecord>> find_user(std::string_view name) override {
+    return sqlite::find_user(accounts(), name);
+  }
+  Result<void> insert_user(const UserRecord& user) override {
+    return sqlite::insert_user(accounts(), user);
+  }
+  Result<void> update_user(const UserRecord& user) override {
+    return sqlite::update_user(accounts(), user);
+  }
+  Result<void> delete_user(std::string_view name) override {
+    return sqlite::delete_user(accounts(), name);
+  }
+  Result<std::vector<ApiTokenRecord>> list_api_tokens() override {
+    return sqlite::list_api_tokens(accounts());
+  }
+  Result<std::optional<ApiTokenRecord>> find_api_token_by_hash(
+      std::string_view token_hash) override {
+    return sqlite::find_api_token_by_hash(accounts(), token_hash);
+  }
+  Result<void> insert_api_token(const ApiTokenRecord& token) override {
+    return sqlite::insert_api_token(accounts(), token);
+  }
+  Result<void> delete_api_token(std::string_view name) override {
+    return sqlite::delete_api_token(accounts(), name);
   }
 
  private:
@@ -701,6 +736,14 @@ class SqliteTransaction final : public Transaction {
   Result<Query> write_statement(std::string_view sql, std::string_view doing) {
     if (auto writable = check_writable(); !writable) return std::unexpected(writable.error());
     return connection_->statement(sql, doing);
+  }
+
+  sqlite::StatementSource accounts() {
+    return {
+        [this](std::string_view sql, std::string_view doing) { return read_statement(sql, doing); },
+        [this](std::string_view sql, std::string_view doing) {
+          return write_statement(sql, doing);
+        }};
   }
 
   static Result<std::int64_t> single_integer(Query& query) {

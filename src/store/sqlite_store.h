@@ -19,7 +19,7 @@
 namespace telecert::store {
 
 // The schema version this build writes; migrations bring older databases up to it.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Opens (creating if needed, mode 0600) the database at `path`, applying pending migrations in
 // one transaction. Keys are encrypted and decrypted with `master_key`. A database written by a

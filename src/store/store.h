@@ -102,8 +102,29 @@ class Transaction {
 
   // --- events ---
   [[nodiscard]] virtual Result<void> append_event(const EventRecord& event) = 0;
-  // The newest `limit` events, newest first.
-  [[nodiscard]] virtual Result<std::vector<EventRecord>> list_events(std::int64_t limit) = 0;
+  // The newest events, newest first: `limit` of them after skipping the `offset` newest.
+  [[nodiscard]] virtual Result<std::vector<EventRecord>> list_events(std::int64_t limit,
+                                                                     std::int64_t offset) = 0;
+  [[nodiscard]] virtual Result<std::int64_t> count_events() = 0;
+
+  // --- users and API tokens (schema v3; hashes only, the service makes them) ---
+  // Every user, by name.
+  [[nodiscard]] virtual Result<std::vector<UserRecord>> list_users() = 0;
+  [[nodiscard]] virtual Result<std::optional<UserRecord>> find_user(std::string_view name) = 0;
+  // A taken name is AlreadyExists.
+  [[nodiscard]] virtual Result<void> insert_user(const UserRecord& user) = 0;
+  // Replaces role, password hash and password_changed_at; NotFound when there is none.
+  [[nodiscard]] virtual Result<void> update_user(const UserRecord& user) = 0;
+  // NotFound when there is none.
+  [[nodiscard]] virtual Result<void> delete_user(std::string_view name) = 0;
+  // Every token, by name.
+  [[nodiscard]] virtual Result<std::vector<ApiTokenRecord>> list_api_tokens() = 0;
+  [[nodiscard]] virtual Result<std::optional<ApiTokenRecord>> find_api_token_by_hash(
+      std::string_view token_hash) = 0;
+  // A taken name is AlreadyExists.
+  [[nodiscard]] virtual Result<void> insert_api_token(const ApiTokenRecord& token) = 0;
+  // NotFound when there is none.
+  [[nodiscard]] virtual Result<void> delete_api_token(std::string_view name) = 0;
 };
 
 class Store {

@@ -166,7 +166,7 @@ TEST(SqliteMigrations, VersionOneStoreGainsTheDefaultContextAndKeepsItsData) {
   auto store = open_sqlite_store(path, kMasterKey);
   ASSERT_TRUE(store) << store.error().message;
   auto database = open_raw(path);
-  EXPECT_EQ(integer(database.get(), "PRAGMA user_version"), 2);
+  EXPECT_EQ(integer(database.get(), "PRAGMA user_version"), kSchemaVersion);
   EXPECT_EQ(
       integer(database.get(),
               "SELECT count(*) FROM tls_contexts WHERE name = 'default' AND definition = '{}'"),
@@ -194,6 +194,45 @@ TEST(SqliteMigrations, VersionOneStoreWithItsOwnDefaultContextKeepsIt) {
                     "definition = '{\"strict\":true}'"),
             1);
   EXPECT_EQ(integer(database.get(), "SELECT count(*) FROM tls_contexts"), 1);
+}
+
+TEST(SqliteMigrations, VersionTwoStoreGainsEmptyUserAndTokenTablesAndKeepsItsData) {
+  TempDir directory;
+  const auto path = directory / "telecert.db";
+  {
+    auto database = open_raw(path);
+    ASSERT_TRUE(migrate(database.get(), schema_migrations().first(2)));
+    ASSERT_EQ(integer(database.get(), "PRAGMA user_version"), 2);
+    ASSERT_FALSE(has_table(database.get(), "users"));
+    ASSERT_TRUE(execute(database.get(),
+                        "INSERT INTO tls_contexts (name, definition) VALUES ('sip', '{}');"
+                        "INSERT INTO settings (key, value) VALUES ('device_id', 'x');"
+                        "INSERT INTO events (time, actor, action, object, outcome) "
+                        "VALUES (1, 'cli:a', 'trust.add', 'trust:1', 'ok');",
+                        "test"));
+  }
+  auto store = open_sqlite_store(path, kMasterKey);
+  ASSERT_TRUE(store) << store.error().message;
+  {
+    auto transaction = (*store)->begin_write();
+    ASSERT_TRUE(transaction);
+    auto users = (*transaction)->list_users();
+    ASSERT_TRUE(users) << users.error().message;
+    EXPECT_TRUE(users->empty());
+    auto tokens = (*transaction)->list_api_tokens();
+    ASSERT_TRUE(tokens) << tokens.error().message;
+    EXPECT_TRUE(tokens->empty());
+    EXPECT_TRUE((*transaction)->insert_user({"admin", "admin", "$scrypt$x", {}, {}}));
+    EXPECT_TRUE((*transaction)->commit());
+  }
+  store->reset();
+  auto database = open_raw(path);
+  EXPECT_EQ(integer(database.get(), "PRAGMA user_version"), 3);
+  EXPECT_TRUE(has_table(database.get(), "api_tokens"));
+  EXPECT_EQ(integer(database.get(), "SELECT count(*) FROM users"), 1);
+  EXPECT_EQ(integer(database.get(), "SELECT count(*) FROM tls_contexts"), 2);
+  EXPECT_EQ(integer(database.get(), "SELECT count(*) FROM settings"), 1);
+  EXPECT_EQ(integer(database.get(), "SELECT count(*) FROM events"), 1);
 }
 
 TEST(SqliteMigrations, ShippedStepsEndAtTheCurrentSchemaVersion) {

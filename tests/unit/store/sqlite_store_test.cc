@@ -144,7 +144,7 @@ TEST_F(SqliteStoreTest, RolledBackTransactionLeavesNoTrace) {
   auto transaction = read();
   EXPECT_EQ(expect_ok(transaction->count_certificates()), 0);
   EXPECT_EQ(expect_ok(transaction->get_setting("k")), std::nullopt);
-  EXPECT_TRUE(expect_ok(transaction->list_events(10)).empty());
+  EXPECT_TRUE(expect_ok(transaction->list_events(10, 0)).empty());
   auto key = transaction->load_key(1);
   ASSERT_FALSE(key);
   EXPECT_EQ(key.error().code, ErrorCode::NotFound);
@@ -594,7 +594,7 @@ TEST_F(SqliteStoreTest, EventsAreListedNewestFirstUpToTheLimit) {
                                          .object = "identity:sbc1",
                                          .outcome = "ok"}));
   }
-  const auto events = expect_ok(transaction->list_events(3));
+  const auto events = expect_ok(transaction->list_events(3, 0));
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[0].action, "d");
   EXPECT_EQ(events[1].action, "c");
@@ -604,8 +604,30 @@ TEST_F(SqliteStoreTest, EventsAreListedNewestFirstUpToTheLimit) {
   EXPECT_EQ(events[0].object, "identity:sbc1");
   EXPECT_EQ(events[0].outcome, "ok");
   EXPECT_GT(events[0].id, events[1].id);
-  EXPECT_TRUE(expect_ok(transaction->list_events(0)).empty());
-  EXPECT_EQ(transaction->list_events(-1).error().code, ErrorCode::InvalidArgument);
+  EXPECT_TRUE(expect_ok(transaction->list_events(0, 0)).empty());
+  EXPECT_EQ(transaction->list_events(-1, 0).error().code, ErrorCode::InvalidArgument);
+}
+
+TEST_F(SqliteStoreTest, EventsPageWithAnOffsetAndAreCounted) {
+  auto transaction = write();
+  EXPECT_EQ(expect_ok(transaction->count_events()), 0);
+  for (int second = 0; second < 5; ++second) {
+    expect_ok(transaction->append_event({.time = kNow + std::chrono::seconds{second},
+                                         .actor = "cli:alice",
+                                         .action = "a" + std::to_string(second),
+                                         .object = "identity:sbc1",
+                                         .outcome = "ok"}));
+  }
+  EXPECT_EQ(expect_ok(transaction->count_events()), 5);
+  const auto page = expect_ok(transaction->list_events(2, 2));
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].action, "a2");
+  EXPECT_EQ(page[1].action, "a1");
+  const auto last = expect_ok(transaction->list_events(10, 4));
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0].action, "a0");
+  EXPECT_TRUE(expect_ok(transaction->list_events(10, 5)).empty());
+  EXPECT_EQ(transaction->list_events(1, -1).error().code, ErrorCode::InvalidArgument);
 }
 
 }  // namespace
