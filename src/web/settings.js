@@ -1,0 +1,68 @@
+// Settings (expiry warning days, keep certificates on factory reset, limits) and the factory
+// reset, which asks the admin to type "factory-reset".
+import { api } from './api.js';
+import { field, formAlert, h, input, onSubmit, pageHeader, showMessage, writeControl } from './dom.js';
+
+const HELP = {
+  expiry_warning_days: 'days before expiry at which a certificate is flagged "warning" (30–180)',
+  max_custom_trusted: 'most custom trusted root certificates the store accepts',
+  max_upload_bytes: 'largest file accepted for import, in bytes',
+  max_validity_days: 'longest validity of a certificate telecert creates, in days (at most 825)',
+  keep_certificates_on_factory_reset: 'keep user identities and custom roots through a factory reset',
+};
+
+function label(name) {
+  const text = name.replaceAll('_', ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function settingsForm(ctx, settings) {
+  const controls = Object.entries(settings).map(([name, value]) => {
+    const control = typeof value === 'boolean'
+      ? h('input', { type: 'checkbox', name, id: `setting-${name}`, checked: value })
+      : input(name, { id: `setting-${name}`, type: 'number', value: String(value) });
+    return field(label(name), control, { help: HELP[name], keys: [name, name.replaceAll('_', ' ')] });
+  });
+  const submit = writeControl(h('button', { type: 'submit', class: 'primary', id: 'save-settings' }, 'Save settings'), ctx.session);
+  const form = h('form', { id: 'settings-form', novalidate: true }, formAlert(), controls, h('div', { class: 'actions' }, submit));
+  onSubmit(form, async () => {
+    const changes = {};
+    for (const [name, value] of Object.entries(settings)) {
+      const element = form.elements.namedItem(name);
+      const now = typeof value === 'boolean' ? element.checked : String(element.value).trim();
+      if (String(now) !== String(value)) changes[name] = typeof value === 'boolean' ? now : now;
+    }
+    if (Object.keys(changes).length === 0) {
+      showMessage(form, 'Nothing changed.');
+      return;
+    }
+    const saved = await api('PATCH', '/api/v1/settings', changes);
+    Object.assign(settings, saved);
+    showMessage(form, `Saved: ${Object.keys(changes).join(', ')}.`);
+  });
+  return form;
+}
+
+function factoryResetForm(ctx) {
+  const submit = writeControl(h('button', { type: 'submit', class: 'danger', id: 'factory-reset' }, 'Factory reset'), ctx.session);
+  const form = h('form', { id: 'factory-reset-form', novalidate: true },
+    formAlert(),
+    field('Type factory-reset to confirm', input('confirm', { id: 'factory-reset-confirm', autocomplete: 'off' }), { keys: ['confirm'] }),
+    h('div', { class: 'actions' }, submit));
+  onSubmit(form, async (data) => {
+    const result = await api('POST', '/api/v1/factory-reset', { confirm: String(data.get('confirm') || '') });
+    showMessage(form, `Factory reset done: ${result.identities_removed} identities and ${result.trust_anchors_removed} custom roots removed${result.certificates_kept ? ' (certificates kept)' : ''}, ${result.contexts_removed} contexts removed, ${result.services_unbound} services unbound.`);
+  });
+  return form;
+}
+
+export async function render(ctx) {
+  const settings = await api('GET', '/api/v1/settings');
+  return h('section', { dataset: { title: 'Settings' } },
+    pageHeader('Settings'),
+    h('section', { class: 'panel' }, h('h2', {}, 'Device settings'), settingsForm(ctx, settings)),
+    h('section', { class: 'panel danger-zone' },
+      h('h2', {}, 'Factory reset'),
+      h('p', {}, 'Removes the identities (but the factory identity), the custom roots and the TLS contexts, unless "keep certificates on factory reset" is on. Users and tokens stay.'),
+      factoryResetForm(ctx)));
+}
