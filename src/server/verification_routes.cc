@@ -1,0 +1,93 @@
+// POST /api/v1/verify (judge an uploaded chain; the answer is the report whatever its verdict)
+// and POST /api/v1/probe (connect to a peer; one that cannot be reached is 502).
+#include <chrono>
+
+#include "server/api_json.h"
+#include "server/api_route_groups.h"
+#include "tls/probe.h"
+#include "verify/report.h"
+
+namespace telecert::server {
+namespace {
+
+using api::json;
+
+// The form of `telecert probe --json`: the report's fields with what the connection showed.
+json probe_json(const tls::ProbeResult& result) {
+  json out = result.report;
+  out["target"] = result.target.text;
+  out["tls_version"] = result.tls_version;
+  out["cipher"] = result.cipher;
+  out["group"] = result.group;
+  out["peer_chain"] = json::array();
+  for (const auto& certificate : result.peer_chain)
+    out["peer_chain"].push_back(certificate.subject());
+  out["stapled_ocsp"] = result.stapled_ocsp;
+  if (result.target.scheme != tls::ProbeTarget::Scheme::Tls) {
+    const std::string key =
+        result.target.scheme == tls::ProbeTarget::Scheme::Sips ? "sip_status" : "http_status";
+    out[key] = result.application_status ? json(*result.application_status) : json(nullptr);
+    out["headers"] = result.application_headers;
+    if (!result.application_error.empty()) out["answer_error"] = result.application_error;
+  }
+  return out;
+}
+
+Response verify_chain(RequestContext& context) {
+  auto body = api::parse_object(context.request());
+  if (!body) return api::respond_error(context, body.error());
+  service::VerifyRequest request;
+  auto chain = api::required_base64(*body, "chain");
+  if (!chain) return api::respond_error(context, chain.error());
+  request.chain_file = std::move(*chain);
+  auto purpose_text = api::optional_string(*body, "purpose");
+  if (!purpose_text) return api::respond_error(context, purpose_text.error());
+  auto purpose = verify::parse_purpose(purpose_text->value_or("server"));
+  if (!purpose) return api::respond_error(context, purpose.error());
+  request.purpose = *purpose;
+  auto name = api::optional_string(*body, "name");
+  if (!name) return api::respond_error(context, name.error());
+  if (*name && !(*name)->empty()) request.name = **name;
+  auto context_name = api::optional_string(*body, "context");
+  if (!context_name) return api::respond_error(context, context_name.error());
+  if (*context_name && !(*context_name)->empty()) request.context = **context_name;
+  return api::respond(context, context.service().verify_chain(request));
+}
+
+Response probe(RequestContext& context) {
+  auto body = api::parse_object(context.request());
+  if (!body) return api::respond_error(context, body.error());
+  service::ProbeRequest request;
+  auto url = api::required_string(*body, "url");
+  if (!url) return api::respond_error(context, url.error());
+  request.url = std::move(*url);
+  auto name = api::optional_string(*body, "name");
+  if (!name) return api::respond_error(context, name.error());
+  if (*name && !(*name)->empty()) request.name = **name;
+  auto context_name = api::optional_string(*body, "context");
+  if (!context_name) return api::respond_error(context, context_name.error());
+  if (*context_name && !(*context_name)->empty()) request.context = **context_name;
+  auto timeout = api::optional_integer(*body, "timeout_ms");
+  if (!timeout) return api::respond_error(context, timeout.error());
+  if (*timeout) {
+    if (**timeout < 100 || **timeout > 300'000) {
+      return api::respond_error(
+          context, Error{ErrorCode::InvalidArgument, "timeout_ms must be between 100 and 300000",
+                         "give the wait per step (connect, handshake, answer) in milliseconds"});
+    }
+    request.timeout = std::chrono::milliseconds(**timeout);
+  }
+  auto result = context.service().probe(request);
+  if (!result) return api::respond_error(context, result.error());
+  return json_response(context.request(), http::status::ok, probe_json(*result));
+}
+
+}  // namespace
+
+void add_verification_routes(Router& router) {
+  router.add(Route{http::verb::post, "/api/v1/verify", Access::AnyRole, Execution::Blocking,
+                   verify_chain});
+  router.add(Route{http::verb::post, "/api/v1/probe", Access::Admin, Execution::Blocking, probe});
+}
+
+}  // namespace telecert::server
