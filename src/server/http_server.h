@@ -1,0 +1,74 @@
+// The HTTPS listener of telecertd (Boost.Beast over Asio, TLS from telecert's own SSL_CTX).
+//
+// Each connection: TLS handshake with the SSL_CTX of the current web-admin snapshot (taken when
+// the connection is accepted, so a renewed identity is served from the next connection on), then
+// HTTP/1.1 requests with keep-alive. Per request: headers at most 16 KiB; a Content-Length (or a
+// chunked body) over body_limit() is answered 413 in the error shape without reading the body,
+// and the connection is closed; `Expect: 100-continue` is answered 100 before the body is read;
+// 30 s to read each request (and to sit idle between two). Then RequestDispatcher decides; Inline
+// routes run on the io thread, Blocking ones on the worker pool and are written back on the
+// connection's strand. Every answer is counted (telecert_http_requests_total{code="NNN"}) and
+// logged (method, path without query, status, duration, actor, remote address; never bodies,
+// cookies or credentials).
+//
+// Threading: one io_context run by `io_threads` threads, a strand per connection, an
+// asio::thread_pool of `worker_threads` for Blocking routes. set_body_limit() may be called from
+// any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/error.h"
+#include "server/counters.h"
+#include "server/request_dispatcher.h"
+#include "tls/context_snapshot.h"
+
+namespace telecert::server {
+
+class HttpServer {
+ public:
+  struct Options {
+    std::string address = "127.0.0.1";  // IPv4 or IPv6 literal
+    std::uint16_t port = 8443;          // 0: the kernel chooses (see port())
+    unsigned io_threads = 1;
+    unsigned worker_threads = 4;
+    std::chrono::seconds read_timeout{30};
+    std::uint32_t header_limit = 16 * 1024;
+  };
+  // The snapshot whose server SSL_CTX new connections use (web-admin's); nullptr refuses them.
+  using SnapshotSource = std::function<std::shared_ptr<const tls::ContextSnapshot>()>;
+
+  // Binds and listens (no thread runs yet). ErrorCode::Io when the address cannot be bound.
+  [[nodiscard]] static Result<std::unique_ptr<HttpServer>> create(
+      const Options& options, const RequestDispatcher& dispatcher, Counters& counters,
+      SnapshotSource snapshots);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // The bound address and port (the real port when Options::port was 0).
+  std::string address() const;
+  std::uint16_t port() const;
+
+  // The largest request body accepted (bytes).
+  void set_body_limit(std::uint64_t bytes);
+
+  // Starts the io threads and accepting; returns at once.
+  void start();
+  // Stops accepting, lets requests in flight finish (at most `grace`), then stops every thread
+  // and closes the remaining connections. Returns the number of requests still in flight when the
+  // grace period ended (0: all finished).
+  std::size_t stop(std::chrono::milliseconds grace);
+
+  struct Impl;
+
+ private:
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace telecert::server
