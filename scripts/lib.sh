@@ -36,7 +36,12 @@ TELECERT_TEST_PACKAGES=(
   "clang-format-${TELECERT_LLVM_VERSION}" "clang-tidy-${TELECERT_LLVM_VERSION}"
   kamailio kamailio-tls-modules  # SIP over TLS peer for `telecert probe sips:`
   nginx                          # HTTP peer serving CRLs
+  chromium                       # the browser the web UI tests drive (tests/browser, playwright-core)
 )
+# Node.js and npm run the browser tests (node:test + playwright-core from npm). Installed from
+# Debian only when there is no npm yet: a machine may carry another nodejs build that ships its
+# own npm and conflicts with Debian's npm package.
+TELECERT_NODE_PACKAGES=(nodejs npm)
 
 log() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 die() {
@@ -72,6 +77,15 @@ ensure_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 update
   as_root env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=300 \
     install "${missing[@]}"
+}
+
+# Node.js and npm for the browser tests, unless some npm is on the PATH already.
+ensure_node() {
+  if command -v npm >/dev/null && command -v node >/dev/null; then
+    echo "node $(node --version), npm $(npm --version 2>/dev/null)"
+    return 0
+  fi
+  ensure_packages "${TELECERT_NODE_PACKAGES[@]}"
 }
 
 # configure_tree DIR [cmake args...]: configures DIR with Ninja unless it is already configured.

@@ -93,13 +93,18 @@ function needsAction(items) {
 
 function counts(items) {
   const count = (filter) => items.filter(filter).length;
+  // Built-in roots are the system bundle's business: counted apart from the device's own.
+  const extra = (status) => {
+    const builtin = count((i) => i.group === 'builtin' && i.status === status);
+    return builtin ? ` (+${builtin} built-in)` : '';
+  };
   const card = (value, text, kind = '') => h('div', { class: `card ${kind}` }, h('span', { class: 'count' }, String(value)), h('span', {}, text));
   return h('div', { class: 'cards' },
     card(count((i) => i.group === 'identity'), 'identities'),
     card(count((i) => i.group === 'custom'), 'custom roots'),
     card(count((i) => i.group === 'builtin'), 'built-in roots'),
-    card(count((i) => i.status === 'warning'), 'in the warning window', 'warning'),
-    card(count((i) => i.status === 'expired'), 'expired', 'expired'),
+    card(count((i) => i.group !== 'builtin' && i.status === 'warning'), `in the warning window${extra('warning')}`, 'warning'),
+    card(count((i) => i.group !== 'builtin' && i.status === 'expired'), `expired${extra('expired')}`, 'expired'),
     card(count((i) => i.status === 'pending'), 'pending CSRs', 'pending'));
 }
 
