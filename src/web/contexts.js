@@ -7,8 +7,34 @@ import {
 } from './dom.js';
 import { contextFields, currentValue, textValue } from './context_fields.js';
 
-function control(definition, value, prefix) {
+// The AudioCodes TLS Contexts page's grouping; a field the daemon adds later lands in "Other".
+const GROUPS = [
+  ['General', ['role', 'min-tls', 'max-tls', 'legacy', 'dtls', 'ciphers', 'suites', 'groups', 'dh-bits']],
+  ['Identity and peer verification', ['identity', 'trust', 'verify', 'cn-fallback', 'client-cert', 'strict', 'send-chain']],
+  ['Revocation (OCSP and CRL)', ['ocsp', 'ocsp-url', 'ocsp-stapling', 'ocsp-default', 'crl', 'crl-file']],
+];
+
+function grouped(definitions) {
+  const known = new Set(GROUPS.flatMap(([, names]) => names));
+  const result = GROUPS.map(([title, names]) => [title, names.map((n) => definitions.find((d) => d.name === n)).filter(Boolean)]);
+  result.push(['Other', definitions.filter((d) => !known.has(d.name) && d.name !== 'trust-list')]);
+  return result.filter(([, list]) => list.length > 0);
+}
+
+function control(definition, value, prefix, options) {
   const id = `${prefix}-${definition.name}`;
+  if (definition.name === 'identity' && options.identities) {
+    const names = options.identities;
+    const choices = [['', 'factory identity (default)'], ...names.map((n) => [n, n])];
+    if (value && !names.includes(value)) choices.push([value, `${value} (missing)`]);
+    return select(definition.name, choices, value || '', { id });
+  }
+  if (definition.name === 'trust') {
+    const list = h('datalist', { id: `${id}-choices` }, ['all', 'builtin', 'custom'].map((v) => h('option', { value: v })));
+    const element = input(definition.name, { id, value: textValue(definition, value), list: list.id, autocomplete: 'off' });
+    options.extras.push(list);
+    return element;
+  }
   if (definition.kind === 'bool') return h('input', { type: 'checkbox', name: definition.name, id, checked: Boolean(value) });
   if (definition.kind === 'choice') return select(definition.name, definition.choices || [], textValue(definition, value), { id });
   if (definition.kind === 'number') return input(definition.name, { id, type: 'number', value: textValue(definition, value) });
@@ -32,16 +58,18 @@ function changedFields(form, definitions, baseline) {
   return fields;
 }
 
-function contextForm(ctx, definitions, context) {
+function contextForm(ctx, definitions, context, identities) {
   const creating = context === null;
   const baseline = context || {};
   const prefix = creating ? 'new-context' : 'edit-context';
   const nameField = creating ? field('Name', input('name', { id: `${prefix}-name`, required: true, autocomplete: 'off' }), { keys: ['context name'] }) : null;
-  const controls = definitions.filter((d) => d.name !== 'trust-list').map((definition) =>
-    field(definition.name, control(definition, currentValue(baseline, definition), prefix), { help: definition.help, keys: [definition.name] }));
+  const options = { identities, extras: [] };
+  const controls = grouped(definitions).map(([title, list]) => h('fieldset', {}, h('legend', {}, title),
+    h('div', { class: 'grid-3' }, list.map((definition) =>
+      field(definition.name, control(definition, currentValue(baseline, definition), prefix, options), { help: definition.help, keys: [definition.name] })))));
   const submit = writeControl(h('button', { type: 'submit', class: 'primary' }, creating ? 'Create context' : 'Save'), ctx.session);
   const form = h('form', { id: `${prefix}-form`, class: 'context-form', novalidate: true },
-    formAlert(), nameField, h('div', { class: 'grid-3' }, controls), h('div', { class: 'actions' }, submit));
+    formAlert(), nameField, controls, options.extras, h('div', { class: 'actions' }, submit));
   onSubmit(form, async (data) => {
     const fields = changedFields(form, definitions, baseline);
     if (creating) {
@@ -62,8 +90,12 @@ function contextForm(ctx, definitions, context) {
   return form;
 }
 
+async function identityNames() {
+  return (await api('GET', '/api/v1/identities?limit=1000')).map((identity) => identity.name);
+}
+
 async function renderEdit(ctx, name) {
-  const [definitions, context] = await Promise.all([contextFields(), api('GET', `/api/v1/contexts/${encodeURIComponent(name)}`)]);
+  const [definitions, context, identities] = await Promise.all([contextFields(), api('GET', `/api/v1/contexts/${encodeURIComponent(name)}`), identityNames()]);
   const alert = formAlert();
   const remove = writeControl(h('button', { type: 'button', class: 'danger', id: 'delete-context' }, `Delete ${name}`), ctx.session);
   remove.addEventListener('click', async () => {
@@ -80,13 +112,13 @@ async function renderEdit(ctx, name) {
     pageHeader(`TLS context ${name}`),
     h('p', {}, h('a', { href: '#/contexts' }, '← All TLS contexts')),
     h('p', { class: 'help' }, `Identity in use: ${context.identity_in_use || 'factory'}; services: ${(context.services || []).join(', ') || 'none'}.`),
-    h('section', { class: 'panel' }, contextForm(ctx, definitions, context)),
+    h('section', { class: 'panel' }, contextForm(ctx, definitions, context, identities)),
     name === 'default' ? null : h('section', { class: 'panel danger-zone' }, h('h2', {}, 'Delete'), alert, remove));
 }
 
 export async function render(ctx) {
   if (ctx.args[0]) return renderEdit(ctx, ctx.args[0]);
-  const [definitions, contexts] = await Promise.all([contextFields(), api('GET', '/api/v1/contexts?limit=1000')]);
+  const [definitions, contexts, identities] = await Promise.all([contextFields(), api('GET', '/api/v1/contexts?limit=1000'), identityNames()]);
   const columns = [
     { title: 'Name', cell: (c) => h('a', { href: `#/contexts/${encodeURIComponent(c.name)}` }, c.name) },
     { title: 'Role', cell: (c) => c.role },
@@ -105,5 +137,5 @@ export async function render(ctx) {
     pageHeader('TLS contexts'),
     h('p', { class: 'help' }, 'Each context says which TLS versions and ciphers to use, which identity to present, and how to verify the peer. Services are bound to a context under Services.'),
     table('TLS contexts', columns, contexts),
-    h('details', { class: 'panel form-panel', id: 'create-context' }, h('summary', {}, h('h2', {}, 'Create a TLS context')), contextForm(ctx, definitions, null)));
+    h('details', { class: 'panel form-panel', id: 'create-context' }, h('summary', {}, h('h2', {}, 'Create a TLS context')), contextForm(ctx, definitions, null, identities)));
 }

@@ -56,11 +56,35 @@ function factoryResetForm(ctx) {
   return form;
 }
 
+// Any user changes their own password (with the current one); PUT /api/v1/users/{name}/password.
+function passwordForm(ctx) {
+  const form = h('form', { id: 'password-form', novalidate: true },
+    formAlert(),
+    h('div', { class: 'grid-3' },
+      field('Current password', h('input', { type: 'password', name: 'current_password', id: 'password-current', autocomplete: 'current-password' }), { keys: ['current password', 'current_password'] }),
+      field('New password (at least 12 characters)', h('input', { type: 'password', name: 'password', id: 'password-new', autocomplete: 'new-password', minlength: 12 }), { keys: ['new password', 'password must', 'characters'] }),
+      field('New password again', h('input', { type: 'password', name: 'again', id: 'password-again', autocomplete: 'new-password' }))),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Change my password')));
+  onSubmit(form, async (data) => {
+    if (data.get('password') !== data.get('again')) {
+      throw Object.assign(new Error('The new passwords differ'), { hint: 'type the same new password twice' });
+    }
+    await api('PUT', `/api/v1/users/${encodeURIComponent(ctx.session.user)}/password`, {
+      password: String(data.get('password')),
+      current_password: String(data.get('current_password')),
+    });
+    form.reset();
+    showMessage(form, 'Password changed.');
+  });
+  return form;
+}
+
 export async function render(ctx) {
   const settings = await api('GET', '/api/v1/settings');
   return h('section', { dataset: { title: 'Settings' } },
     pageHeader('Settings'),
     h('section', { class: 'panel' }, h('h2', {}, 'Device settings'), settingsForm(ctx, settings)),
+    ctx.session.kind === 'token' ? null : h('section', { class: 'panel' }, h('h2', {}, `Your password (${ctx.session.user})`), passwordForm(ctx)),
     h('section', { class: 'panel danger-zone' },
       h('h2', {}, 'Factory reset'),
       h('p', {}, 'Removes the identities (but the factory identity), the custom roots and the TLS contexts, unless "keep certificates on factory reset" is on. Users and tokens stay.'),

@@ -1,12 +1,14 @@
 // The AudioCodes "Certificate Signing Request" form: a CSR with three typed SANs is created in
 // the browser, downloaded as <name>.csr, and `openssl req -verify` accepts it with the SANs in it.
+// Then the "Change Certificate" step: the certificate an openssl CA signs from it is uploaded on
+// the identity's page, which then shows it valid with the SANs.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { login, openssl, setUp, tempDir } from './telecertd.mjs';
+import { login, openssl, selfSigned, setUp, tempDir } from './telecertd.mjs';
 
-test('CsrWithThreeSansCreatedInFormDownloadsAndVerifiesWithOpenssl', { timeout: 60000 }, async () => {
+test('CsrWithThreeSansCreatedInFormDownloadsVerifiesWithOpensslAndTakesTheSignedCertificate', { timeout: 60000 }, async () => {
   const world = await setUp('csr');
   const { page, daemon } = world;
   const folder = tempDir();
@@ -49,6 +51,19 @@ test('CsrWithThreeSansCreatedInFormDownloadsAndVerifiesWithOpenssl', { timeout: 
     assert.match(text, /sha384WithRSAEncryption/);
     assert.match(text, /Public-Key: \(2048 bit\)/);
     assert.equal(fs.readFileSync(file, 'utf8').trim(), (await page.locator('#csr-pem').inputValue()).trim());
+
+    const ca = selfSigned(folder, 'ca', 'Browser Test CA', 3650, ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    const signed = path.join(folder, 'signed.pem');
+    openssl('x509', '-req', '-in', file, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-days', '365',
+      '-copy_extensions', 'copyall', '-out', signed);
+    await page.getByLabel('Signed certificate (PEM or DER)').setInputFiles(signed);
+    await page.getByRole('button', { name: 'Upload certificate' }).click();
+    await page.getByRole('heading', { name: 'Certificate', exact: true }).waitFor();
+    const fields = await page.locator('#main').textContent();
+    assert.match(fields, /CN=Browser Test CA/);
+    assert.match(fields, /ip:192\.0\.2\.10/i);
+    assert.equal(await page.locator('.page-header .badge').textContent(), 'ok');
+    assert.equal(await page.locator('#csr-pem').count(), 0);
     assert.deepEqual(world.problems, []);
   } finally {
     fs.rmSync(folder, { recursive: true, force: true });
