@@ -56,7 +56,7 @@ std::string escape_label_value(std::string_view value) {
   return out;
 }
 
-std::string status_metrics_text(const service::StatusView& status) {
+std::string status_metrics_text(const service::StatusView& status, std::int64_t events_total) {
   std::vector<Series> series;
   std::map<service::ExpiryStatus, std::int64_t> identities;
   for (const auto& identity : status.identities) {
@@ -99,6 +99,9 @@ std::string status_metrics_text(const service::StatusView& status) {
   gauge_header(out, "telecert_expiry_warning_days",
                "Days before expiry at which a certificate is flagged.");
   out << "telecert_expiry_warning_days " << status.expiry_warning_days << "\n";
+  out << "# HELP telecert_events_total Events in the audit log.\n# TYPE telecert_events_total "
+         "counter\ntelecert_events_total "
+      << events_total << "\n";
   return out.str();
 }
 
@@ -141,7 +144,12 @@ std::shared_ptr<const StatusCache::Snapshot> StatusCache::build() {
     return snapshot;
   }
   snapshot->status_json = nlohmann::json(*status).dump();
-  snapshot->metrics_text = status_metrics_text(*status);
+  auto events = service_->count_events();
+  if (!events) {
+    snapshot->metrics_text = std::unexpected(events.error());
+    return snapshot;
+  }
+  snapshot->metrics_text = status_metrics_text(*status, *events);
   return snapshot;
 }
 

@@ -56,8 +56,8 @@ class StatusCache {
 // The Prometheus text 0.0.4 of `status`: per identity and trust anchor
 // telecert_certificate_expiry_timestamp_seconds and telecert_certificate_days_left
 // {kind="identity|trust_anchor",name,subject,fingerprint}, telecert_identities{status},
-// telecert_trust_anchors{source} and telecert_expiry_warning_days.
-std::string status_metrics_text(const service::StatusView& status);
+// telecert_trust_anchors{source}, telecert_expiry_warning_days and telecert_events_total.
+std::string status_metrics_text(const service::StatusView& status, std::int64_t events_total);
 
 // A label value escaped as the Prometheus text format asks: backslash, double quote, line feed.
 std::string escape_label_value(std::string_view value);

@@ -95,6 +95,8 @@ TEST_F(StatusRoutesTest, MetricsGivesTheFactoryIdentitysExpiryAndTheCounts) {
   EXPECT_EQ(series_value(text, "telecert_trust_anchors{source=\"builtin\"}"), "3");
   EXPECT_EQ(series_value(text, "telecert_trust_anchors{source=\"custom\"}"), "0");
   EXPECT_EQ(series_value(text, "telecert_expiry_warning_days"), "60");
+  EXPECT_EQ(series_value(text, "telecert_events_total"),
+            std::to_string(expect_ok(service().count_events())));
   EXPECT_NE(text.find("# TYPE telecert_certificate_expiry_timestamp_seconds gauge\n"),
             std::string::npos);
   EXPECT_EQ(series_value(text, "telecert_http_requests_total{code=\"200\"}"), "3");

@@ -1,0 +1,202 @@
+// /api/v1/settings, /api/v1/events, /api/v1/factory-reset, /api/v1/users and /api/v1/tokens.
+// Passwords and tokens travel only in request bodies and in the one answer that creates them.
+#include <utility>
+
+#include "server/api_json.h"
+#include "server/api_route_groups.h"
+
+namespace telecert::server {
+namespace {
+
+using api::json;
+
+// The settings as `telecert settings get --json` shows them: numbers and booleans by name.
+json settings_json(const service::Settings& settings) {
+  json values = json::object();
+  for (const auto& definition : service::setting_definitions()) {
+    const auto value = service::get_field(settings, definition);
+    values[std::string(definition.name)] =
+        definition.type == service::SettingType::Boolean ? json(value != 0) : json(value);
+  }
+  return values;
+}
+
+Response settings_response(const RequestContext& context, const Result<service::Settings>& result) {
+  if (!result) return api::respond_error(context, result.error());
+  return json_response(context.request(), http::status::ok, settings_json(*result));
+}
+
+// All or nothing: every name and value is checked before the first one is stored.
+Response update_settings(RequestContext& context) {
+  auto body = api::parse_object(context.request());
+  if (!body) return api::respond_error(context, body.error());
+  std::vector<std::pair<std::string, std::string>> changes;
+  for (const auto& [name, value] : body->items()) {
+    const auto* definition = service::find_setting(name);
+    if (definition == nullptr) {
+      std::string known;
+      for (const auto& one : service::setting_definitions()) {
+        known += (known.empty() ? "" : ", ") + std::string(one.name);
+      }
+      return api::respond_error(context,
+                                Error{ErrorCode::InvalidArgument,
+                                      "there is no setting '" + name + "'; nothing was changed",
+                                      "settings are: " + known});
+    }
+    auto text = api::value_as_text(value, name, false);
+    if (!text) return api::respond_error(context, text.error());
+    if (auto parsed = service::parse_setting_value(*definition, *text); !parsed) {
+      return api::respond_error(context, parsed.error().with_context(name));
+    }
+    changes.emplace_back(name, std::move(*text));
+  }
+  auto& service = context.service();
+  Result<service::Settings> settings = service.settings();
+  for (const auto& [name, value] : changes) {
+    settings = service.set_setting(name, value);
+    if (!settings) break;
+  }
+  return settings_response(context, settings);
+}
+
+Response list_events(RequestContext& context) {
+  auto page = api::page_of(context);
+  if (!page) return api::respond_error(context, page.error());
+  auto& service = context.service();
+  auto total = service.count_events();
+  if (!total) return api::respond_error(context, total.error());
+  auto events = service.events(page->limit, page->offset);
+  if (!events) return api::respond_error(context, events.error());
+  return api::paged_response(context, json(*events), *total, *page);
+}
+
+Response factory_reset(RequestContext& context) {
+  auto body = api::parse_object(context.request());
+  if (!body) return api::respond_error(context, body.error());
+  auto confirm = api::optional_string(*body, "confirm");
+  if (!confirm) return api::respond_error(context, confirm.error());
+  if (*confirm != "factory-reset") {
+    return api::respond_error(context,
+                              Error{ErrorCode::InvalidArgument, "factory reset needs confirmation",
+                                    "send {\"confirm\": \"factory-reset\"}"});
+  }
+  auto result = context.service().factory_reset();
+  if (!result) return api::respond_error(context, result.error());
+  // The form of `telecert factory-reset --yes --json`.
+  return json_response(context.request(), http::status::ok,
+                       json{{"identities_removed", result->identities_removed},
+                            {"trust_removed", result->trust_anchors_removed},
+                            {"certificates_kept", result->certificates_kept},
+                            {"contexts_removed", result->contexts_removed},
+                            {"services_unbound", result->services_unbound}});
+}
+
+Result<service::Role> role_of(const json& body) {
+  auto text = api::required_string(body, "role");
+  if (!text) return std::unexpected(text.error());
+  return service::parse_role(*text);
+}
+
+Response create_user(RequestContext& context) {
+  auto body = api::parse_object(context.request());
+  if (!body) return api::respond_error(context, body.error());
+  auto name = api::required_string(*body, "name");
+  if (!name) return api::respond_error(context, name.error());
+  auto role = role_of(*body);
+  if (!role) return api::respond_error(context, role.error());
+  auto password = api::optional_secret(*body, "password");
+  if (!password) return api::respond_error(context, password.error());
+  auto created = context.service().create_user(*name, *role, *password);
+  if (!created) return api::respond_error(context, created.error());
+  json answer = {{"user", created->view}};
+  if (created->generated_password) {
+    answer["password"] = std::string(created->generated_password->reveal());
+  }
+  return json_response(context.request(), http::status::created, answer);
+}
+
+// An admin sets anyone's password; a monitor only its own, proving the current one.
+Response set_password(RequestContext& context) {
+  auto body = api::parse_object(context.request());
+  if (!body) return api::respond_error(context, body.error());
+  auto password = api::optional_secret(*body, "password");
+  if (!password) return api::respond_error(context, password.error());
+  if (password->empty()) {
+    return api::respond_error(
+        context,
+        Error{ErrorCode::InvalidArgument, "field 'password' is missing", "give the new password"});
+  }
+  const std::string& name = context.parameter("name");
+  const auto& principal = context.principal();
+  auto& service = context.service();
+  if (!principal || !principal->may_write()) {
+    if (!principal || principal->kind != service::Principal::Kind::User ||
+        principal->name != name) {
+      return api::respond_error(
+          context, Error{ErrorCode::Forbidden, "a monitor may change only its own password",
+                         "ask an admin to change this user's password"});
+    }
+    auto current = api::optional_secret(*body, "current_password");
+    if (!current) return api::respond_error(context, current.error());
+    if (current->empty() || !service.authenticate_password(name, *current)) {
+      return api::respond_error(
+          context, Error{ErrorCode::InvalidArgument,
+                         "field 'current_password' is missing or not the current password",
+                         "give your current password to change it"});
+    }
+  }
+  return api::respond(context, service.set_password(name, *password));
+}
+
+Response create_token(RequestContext& context) {
+  auto body = api::parse_object(context.request());
+  if (!body) return api::respond_error(context, body.error());
+  auto name = api::required_string(*body, "name");
+  if (!name) return api::respond_error(context, name.error());
+  auto role = role_of(*body);
+  if (!role) return api::respond_error(context, role.error());
+  auto created = context.service().create_token(*name, *role);
+  if (!created) return api::respond_error(context, created.error());
+  json answer = created->view;
+  answer["token"] = std::string(created->token.reveal());
+  return json_response(context.request(), http::status::created, answer);
+}
+
+}  // namespace
+
+void add_admin_routes(Router& router) {
+  constexpr auto kBlocking = Execution::Blocking;
+  router.add(Route{http::verb::get, "/api/v1/settings", Access::AnyRole, kBlocking,
+                   [](RequestContext& context) {
+                     return settings_response(context, context.service().settings());
+                   }});
+  router.add(
+      Route{http::verb::patch, "/api/v1/settings", Access::Admin, kBlocking, update_settings});
+  router.add(Route{http::verb::get, "/api/v1/events", Access::AnyRole, kBlocking, list_events});
+  router.add(
+      Route{http::verb::post, "/api/v1/factory-reset", Access::Admin, kBlocking, factory_reset});
+
+  router.add(Route{
+      http::verb::get, "/api/v1/users", Access::Admin, kBlocking,
+      [](RequestContext& context) { return api::paged(context, context.service().list_users()); }});
+  router.add(Route{http::verb::post, "/api/v1/users", Access::Admin, kBlocking, create_user});
+  router.add(Route{http::verb::put, "/api/v1/users/{name}/password", Access::AnyRole, kBlocking,
+                   set_password});
+  router.add(Route{http::verb::delete_, "/api/v1/users/{name}", Access::Admin, kBlocking,
+                   [](RequestContext& context) {
+                     return api::respond(context,
+                                         context.service().delete_user(context.parameter("name")));
+                   }});
+  router.add(Route{http::verb::get, "/api/v1/tokens", Access::Admin, kBlocking,
+                   [](RequestContext& context) {
+                     return api::paged(context, context.service().list_tokens());
+                   }});
+  router.add(Route{http::verb::post, "/api/v1/tokens", Access::Admin, kBlocking, create_token});
+  router.add(Route{http::verb::delete_, "/api/v1/tokens/{name}", Access::Admin, kBlocking,
+                   [](RequestContext& context) {
+                     return api::respond(context,
+                                         context.service().revoke_token(context.parameter("name")));
+                   }});
+}
+
+}  // namespace telecert::server
