@@ -69,5 +69,6 @@ void add_trust_commands(CLI::App& app, CommandContext& context);     // trust
 void add_inspect_commands(CLI::App& app, CommandContext& context);   // cert inspect
 void add_context_commands(CLI::App& app, CommandContext& context);   // context, service
 void add_verify_commands(CLI::App& app, CommandContext& context);    // verify, probe
+void add_account_commands(CLI::App& app, CommandContext& context);   // user, token
 
 }  // namespace telecert::cli

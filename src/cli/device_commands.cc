@@ -164,13 +164,19 @@ void add_factory_reset(CLI::App& app, CommandContext& context) {
 }
 
 void add_events(CLI::App& app, CommandContext& context) {
-  auto limit = std::make_shared<std::int64_t>(50);
+  struct Options {
+    std::int64_t limit = 50;
+    std::int64_t offset = 0;
+  };
+  auto options = std::make_shared<Options>();
   auto* events = app.add_subcommand("events", "the audit log, newest first");
-  events->add_option("--limit", *limit, "how many")->capture_default_str();
-  context.on_run(events, [&context, limit]() -> Result<void> {
+  events->add_option("--limit", options->limit, "how many")->capture_default_str();
+  events->add_option("--offset", options->offset, "skip this many of the newest first")
+      ->capture_default_str();
+  context.on_run(events, [&context, options]() -> Result<void> {
     auto svc = context.open();
     if (!svc) return std::unexpected(svc.error());
-    auto list = (*svc)->events(*limit);
+    auto list = (*svc)->events(options->limit, options->offset);
     if (!list) return std::unexpected(list.error());
     context.print(*list, print_events);
     return {};

@@ -35,6 +35,7 @@ int run(int argc, char** argv) {
   add_inspect_commands(app, context);
   add_context_commands(app, context);
   add_verify_commands(app, context);
+  add_account_commands(app, context);
 
   try {
     app.parse(argc, argv);
