@@ -1,8 +1,9 @@
 // Logging in: a wrong password is refused with a message on the login page, the right one opens
-// the dashboard, a reload keeps the session, and logging out returns to the login page.
+// the dashboard, a reload keeps the session, a session ended elsewhere (401) brings the login page
+// back, and logging out returns to the login page.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { login, setUp } from './telecertd.mjs';
+import { apiAsPage, login, setUp } from './telecertd.mjs';
 
 test('LoginRefusesWrongPasswordThenOpensDashboardKeepsSessionOnReloadAndLogsOut', { timeout: 60000 }, async () => {
   const world = await setUp('login');
@@ -26,6 +27,12 @@ test('LoginRefusesWrongPasswordThenOpensDashboardKeepsSessionOnReloadAndLogsOut'
     await page.getByRole('link', { name: 'Identities' }).click();
     await page.getByRole('heading', { name: 'Identities', level: 1 }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'factory' }).count(), 1);
+
+    const ended = await apiAsPage(page, daemon, 'DELETE', '/api/v1/session');
+    assert.equal(ended.status(), 204);
+    await page.getByRole('link', { name: 'Trusted roots' }).click();
+    await page.locator('#login-error', { hasText: 'session has ended' }).waitFor();
+    await login(page, daemon);
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.locator('#login-view').waitFor({ state: 'visible' });
