@@ -53,9 +53,13 @@ function probeForm(ctx) {
     const body = { url: String(data.get('url')).trim() };
     for (const key of ['name', 'context']) if (String(data.get(key) || '').trim()) body[key] = String(data.get(key)).trim();
     const answer = await api('POST', '/api/v1/probe', body);
-    const facts = ['protocol', 'cipher', 'application_answer', 'answer'].filter((k) => answer[k]).map((k) => h('li', {}, `${k}: ${typeof answer[k] === 'string' ? answer[k] : JSON.stringify(answer[k])}`));
-    result.replaceChildren(h('ul', { class: 'plain' }, facts), answer.report ? reportView(answer.report) : null,
-      h('details', {}, h('summary', {}, 'Full result (JSON)'), h('pre', { class: 'pem' }, JSON.stringify(answer, null, 2))));
+    const labels = {
+      target: 'Target', tls_version: 'TLS version', cipher: 'Cipher', group: 'Key exchange group',
+      stapled_ocsp: 'Stapled OCSP response', sip_status: 'SIP answer', http_status: 'HTTP answer', answer_error: 'No answer because',
+    };
+    const facts = Object.entries(labels).filter(([key]) => answer[key] !== undefined && answer[key] !== null && answer[key] !== '')
+      .flatMap(([key, text]) => [h('dt', {}, text), h('dd', {}, typeof answer[key] === 'boolean' ? (answer[key] ? 'yes' : 'no') : String(answer[key]))]);
+    result.replaceChildren(h('dl', { class: 'fields probe-facts' }, facts), reportView(answer));
   });
   return h('div', {}, form, result);
 }
