@@ -24,10 +24,17 @@ constexpr std::size_t kMaxEncodedBytes = 64;
 constexpr int kMaxBlockSize = 32;
 constexpr int kMaxParallelism = 16;
 
+// scrypt's large buffer (128 * r * N bytes, RFC 7914 §5) may not exceed this.
+constexpr std::uint64_t kMaxMemoryBytes = std::uint64_t{1} << 30;
+
 bool acceptable(const ScryptParameters& parameters) {
-  return parameters.log2_cost >= 1 && parameters.log2_cost <= kMaxScryptLog2Cost &&
-         parameters.block_size >= 1 && parameters.block_size <= kMaxBlockSize &&
-         parameters.parallelism >= 1 && parameters.parallelism <= kMaxParallelism;
+  if (parameters.log2_cost < 1 || parameters.log2_cost > kMaxScryptLog2Cost ||
+      parameters.block_size < 1 || parameters.block_size > kMaxBlockSize ||
+      parameters.parallelism < 1 || parameters.parallelism > kMaxParallelism) {
+    return false;
+  }
+  return 128 * static_cast<std::uint64_t>(parameters.block_size) << parameters.log2_cost <=
+         kMaxMemoryBytes;
 }
 
 // Standard base64 without the trailing '=' (as the PHC string format writes it).

@@ -37,9 +37,10 @@ inline constexpr int kMaxScryptLog2Cost = 20;
 [[nodiscard]] Result<std::string> hash_password(const Secret& password,
                                                 ScryptParameters parameters = kDefaultScrypt);
 
-// Whether `password` matches `encoded`, compared in constant time. A malformed encoding, one with
-// parameters outside 1 <= ln <= kMaxScryptLog2Cost, 1 <= r <= 32, 1 <= p <= 16, or a failure inside
-// OpenSSL all count as "does not match".
+// Whether `password` matches `encoded`, compared in constant time. A malformed or non-canonical
+// encoding, one with parameters outside 1 <= ln <= kMaxScryptLog2Cost, 1 <= r <= 32, 1 <= p <= 16
+// or needing more than 1 GiB (128 * r * 2^ln bytes), or a failure inside OpenSSL all count as
+// "does not match".
 [[nodiscard]] bool verify_password(const Secret& password, std::string_view encoded);
 
 // Length and alphabet of the passwords telecert chooses: letters and digits without the ones

@@ -76,9 +76,13 @@ TEST(PasswordHash, TamperedOrMalformedEncodingsDoNotMatch) {
 }
 
 TEST(PasswordHash, ParametersOutOfRangeAreRefusedWhenHashing) {
-  auto refused = hash_password(Secret("whatever it is"), {21, 8, 1});
-  ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().code, ErrorCode::InvalidArgument);
+  for (const ScryptParameters parameters : {ScryptParameters{21, 8, 1}, ScryptParameters{0, 8, 1},
+                                            ScryptParameters{20, 16, 1},  // 2 GiB
+                                            ScryptParameters{4, 8, 17}}) {
+    auto refused = hash_password(Secret("whatever it is"), parameters);
+    ASSERT_FALSE(refused) << parameters.log2_cost << " " << parameters.block_size;
+    EXPECT_EQ(refused.error().code, ErrorCode::InvalidArgument);
+  }
 }
 
 TEST(PasswordHash, GeneratedPasswordsHaveTwentyUnambiguousCharactersAndDiffer) {
