@@ -37,7 +37,7 @@ function showLogin(message) {
 function showShell() {
   $('login-view').hidden = true;
   $('shell').hidden = false;
-  $('who').textContent = `${session.user} (${session.role})`;
+  $('who').textContent = `${session.user} (${session.role}${session.role === 'admin' ? '' : ', read only'})`;
   for (const item of document.querySelectorAll('[data-admin-only]')) item.hidden = session.role !== 'admin';
   document.body.classList.toggle('read-only', session.role !== 'admin');
   route();
