@@ -1,6 +1,7 @@
 // The dashboard's timeline flags a certificate inside the warning window: one with 10 days left
 // is drawn as "warning" (colour, text and aria-label) and listed under "needs action"; one with 75
 // days left is flagged only while expiry_warning_days (changed in the Settings form) exceeds 75.
+// An out-of-range value is refused with the message beside the field.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
@@ -37,6 +38,15 @@ test('DashboardTimelineFlagsCertificateInsideTheWarningWindow', { timeout: 90000
     await login(page, daemon);
     await importPem(page, daemon, 'sip-trunk', selfSigned(folder, 'soon', 'trunk.example.com', 10));
     await importPem(page, daemon, 'provisioning', selfSigned(folder, 'later', 'prov.example.com', 75));
+
+    // Out of range: the daemon's message appears beside the field it names.
+    await page.goto(`${daemon.url}/#/settings`);
+    await page.getByLabel('Expiry warning days').fill('500');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    const fieldError = page.locator('#setting-expiry_warning_days-error');
+    await fieldError.waitFor();
+    assert.match(await fieldError.textContent(), /30 and 180/);
+    assert.equal(await page.getByLabel('Expiry warning days').getAttribute('aria-invalid'), 'true');
 
     await setWarningDays(page, daemon, 90);
     await page.getByRole('link', { name: 'Dashboard' }).click();
