@@ -1,11 +1,13 @@
 // Trusted roots: a root imported from a file shows in the custom table with its index, subject and
-// source; removing it (after the confirmation) takes it out of the table and the store.
+// source, the export of the custom roots holds it, and removing it (after the confirmation) takes it
+// out of the table and the store.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
-import { login, selfSigned, setUp, tempDir } from './telecertd.mjs';
+import { login, openssl, selfSigned, setUp, tempDir } from './telecertd.mjs';
 
-test('TrustedRootImportedFromFileIsListedAndRemovedAfterConfirmation', { timeout: 60000 }, async () => {
+test('TrustedRootImportedFromFileIsListedExportedAndRemovedAfterConfirmation', { timeout: 60000 }, async () => {
   const world = await setUp('trust');
   const { page, daemon } = world;
   const folder = tempDir();
@@ -23,6 +25,15 @@ test('TrustedRootImportedFromFileIsListedAndRemovedAfterConfirmation', { timeout
     const anchors = await (await page.request.get(`${daemon.url}/api/v1/trust?filter=custom`)).json();
     assert.equal(anchors.length, 1);
     assert.match(await row.locator('td').first().textContent(), new RegExp(`^${anchors[0].id}$`));
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export shown roots (PEM bundle)' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'trusted-roots.pem');
+    const bundle = path.join(folder, 'bundle.pem');
+    await download.saveAs(bundle);
+    assert.match(openssl('x509', '-in', bundle, '-noout', '-subject'), /Browser Test Root CA/);
 
     await row.getByRole('button', { name: /Remove root/ }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
