@@ -1,0 +1,183 @@
+#include "server/authenticator.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace telecert::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+service::Principal user(std::string name, service::Role role = service::Role::Admin) {
+  return service::Principal{service::Principal::Kind::User, std::move(name), role};
+}
+
+class AuthenticatorTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<FixedClock> clock_ =
+      std::make_shared<FixedClock>(std::chrono::sys_seconds{std::chrono::seconds{1'800'000'000}});
+};
+
+TEST_F(AuthenticatorTest, SessionIdsAndCsrfTokensAre256RandomBitsInBase64Url) {
+  Authenticator authenticator(clock_);
+  std::set<std::string> seen;
+  for (int i = 0; i < 50; ++i) {
+    const auto session = authenticator.create_session(user("admin"));
+    EXPECT_EQ(session.id.size(), 43U);
+    EXPECT_EQ(session.csrf_token.size(), 43U);
+    EXPECT_EQ(session.id.find_first_not_of(
+                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+              std::string::npos);
+    EXPECT_TRUE(seen.insert(session.id).second);
+    EXPECT_TRUE(seen.insert(session.csrf_token).second);
+  }
+}
+
+TEST_F(AuthenticatorTest, SessionFoundByItsIdWithItsPrincipalAndCsrfToken) {
+  Authenticator authenticator(clock_);
+  const auto session = authenticator.create_session(user("alice", service::Role::Monitor));
+  const auto found = authenticator.find_session(session.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->principal.name, "alice");
+  EXPECT_EQ(found->principal.role, service::Role::Monitor);
+  EXPECT_EQ(found->csrf_token, session.csrf_token);
+  EXPECT_FALSE(authenticator.find_session(session.csrf_token));
+  EXPECT_FALSE(authenticator.find_session(""));
+}
+
+TEST_F(AuthenticatorTest, SessionEndsAfterThirtyIdleMinutes) {
+  Authenticator authenticator(clock_);
+  const auto session = authenticator.create_session(user("admin"));
+  clock_->advance(29min);
+  EXPECT_TRUE(authenticator.find_session(session.id));  // used: the idle time starts again
+  clock_->advance(29min);
+  EXPECT_TRUE(authenticator.find_session(session.id));
+  clock_->advance(30min);
+  EXPECT_FALSE(authenticator.find_session(session.id));
+  EXPECT_EQ(authenticator.session_count(), 0U);
+}
+
+TEST_F(AuthenticatorTest, SessionEndsTwelveHoursAfterLoginEvenWhenUsed) {
+  Authenticator authenticator(clock_);
+  const auto session = authenticator.create_session(user("admin"));
+  for (int i = 0; i < 47; ++i) {
+    clock_->advance(15min);
+    ASSERT_TRUE(authenticator.find_session(session.id)) << "after " << (i + 1) * 15 << " min";
+  }
+  clock_->advance(15min);  // 12 h
+  EXPECT_FALSE(authenticator.find_session(session.id));
+}
+
+TEST_F(AuthenticatorTest, LogoutEndsOnlyThatSession) {
+  Authenticator authenticator(clock_);
+  const auto first = authenticator.create_session(user("admin"));
+  const auto second = authenticator.create_session(user("admin"));
+  authenticator.end_session(first.id);
+  EXPECT_FALSE(authenticator.find_session(first.id));
+  EXPECT_TRUE(authenticator.find_session(second.id));
+}
+
+TEST_F(AuthenticatorTest, EndSessionsOfUserLeavesOtherUsersLoggedIn) {
+  Authenticator authenticator(clock_);
+  const auto alice = authenticator.create_session(user("alice"));
+  const auto bob = authenticator.create_session(user("bob"));
+  authenticator.end_sessions_of("alice");
+  EXPECT_FALSE(authenticator.find_session(alice.id));
+  EXPECT_TRUE(authenticator.find_session(bob.id));
+}
+
+TEST_F(AuthenticatorTest, FullSessionTableDropsTheLeastRecentlyUsedSession) {
+  Authenticator::Options options;
+  options.max_sessions = 2;
+  Authenticator authenticator(clock_, options);
+  const auto first = authenticator.create_session(user("a"));
+  clock_->advance(1s);
+  const auto second = authenticator.create_session(user("b"));
+  clock_->advance(1s);
+  ASSERT_TRUE(authenticator.find_session(first.id));  // now the second is the stalest
+  const auto third = authenticator.create_session(user("c"));
+  EXPECT_EQ(authenticator.session_count(), 2U);
+  EXPECT_TRUE(authenticator.find_session(first.id));
+  EXPECT_FALSE(authenticator.find_session(second.id));
+  EXPECT_TRUE(authenticator.find_session(third.id));
+}
+
+TEST_F(AuthenticatorTest, CsrfMatchesOnlyTheExactToken) {
+  EXPECT_TRUE(Authenticator::csrf_matches("abcDEF123", "abcDEF123"));
+  EXPECT_FALSE(Authenticator::csrf_matches("abcDEF123", "abcDEF124"));
+  EXPECT_FALSE(Authenticator::csrf_matches("abcDEF123", "abcDEF12"));
+  EXPECT_FALSE(Authenticator::csrf_matches("abcDEF123", "abcDEF1234"));
+  EXPECT_FALSE(Authenticator::csrf_matches("abcDEF123", ""));
+  EXPECT_FALSE(Authenticator::csrf_matches("", ""));
+}
+
+TEST_F(AuthenticatorTest, FifthFailureWithinFiveMinutesBlocksTheSourceForTheRestOfTheWindow) {
+  Authenticator authenticator(clock_);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(authenticator.record_login_failure("192.0.2.1"), 0);
+    EXPECT_EQ(authenticator.login_retry_after("192.0.2.1"), 0);
+    clock_->advance(10s);
+  }
+  EXPECT_EQ(authenticator.record_login_failure("192.0.2.1"), 300 - 40);
+  EXPECT_EQ(authenticator.login_retry_after("192.0.2.1"), 260);
+  clock_->advance(200s);
+  EXPECT_EQ(authenticator.login_retry_after("192.0.2.1"), 60);
+  clock_->advance(60s);
+  EXPECT_EQ(authenticator.login_retry_after("192.0.2.1"), 0);
+  EXPECT_EQ(authenticator.record_login_failure("192.0.2.1"), 0);  // a new window
+}
+
+TEST_F(AuthenticatorTest, FailuresSpreadOverMoreThanTheWindowNeverBlock) {
+  Authenticator authenticator(clock_);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(authenticator.record_login_failure("192.0.2.1"), 0) << i;
+    clock_->advance(76s);  // 4 per window at most
+    if (i % 4 == 3) clock_->advance(1s);
+  }
+  EXPECT_EQ(authenticator.login_retry_after("192.0.2.1"), 0);
+}
+
+TEST_F(AuthenticatorTest, RateLimitIsPerSource) {
+  Authenticator authenticator(clock_);
+  for (int i = 0; i < 5; ++i) static_cast<void>(authenticator.record_login_failure("192.0.2.1"));
+  EXPECT_GT(authenticator.login_retry_after("192.0.2.1"), 0);
+  EXPECT_EQ(authenticator.login_retry_after("192.0.2.2"), 0);
+  EXPECT_EQ(authenticator.login_retry_after("::1"), 0);
+}
+
+TEST_F(AuthenticatorTest, RateLimitTableStaysBounded) {
+  Authenticator::Options options;
+  options.max_tracked_sources = 3;
+  Authenticator authenticator(clock_, options);
+  for (int i = 0; i < 5; ++i) static_cast<void>(authenticator.record_login_failure("10.0.0.1"));
+  ASSERT_GT(authenticator.login_retry_after("10.0.0.1"), 0);
+  for (int n = 2; n < 10; ++n) {
+    clock_->advance(1s);
+    static_cast<void>(authenticator.record_login_failure("10.0.0." + std::to_string(n)));
+  }
+  // The oldest window made room for newer sources.
+  EXPECT_EQ(authenticator.login_retry_after("10.0.0.1"), 0);
+}
+
+TEST_F(AuthenticatorTest, CachedTokenIsForgottenAfterItsTimeToLive) {
+  Authenticator::Options options;
+  options.token_cache_ttl = 1s;
+  Authenticator authenticator(clock_, options);
+  const service::Principal token{service::Principal::Kind::Token, "ci", service::Role::Monitor};
+  EXPECT_FALSE(authenticator.cached_token("tct_abc"));
+  authenticator.cache_token("tct_abc", token);
+  const auto found = authenticator.cached_token("tct_abc");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->name, "ci");
+  EXPECT_FALSE(authenticator.cached_token("tct_abd"));
+  std::this_thread::sleep_for(1100ms);
+  EXPECT_FALSE(authenticator.cached_token("tct_abc"));
+}
+
+TEST(Sha256HexTest, KnownAnswer) {
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+}  // namespace
+}  // namespace telecert::server
