@@ -102,6 +102,16 @@ void Authenticator::end_sessions_of(std::string_view user) {
   std::erase_if(sessions_, [&](const auto& item) { return item.second.principal.name == user; });
 }
 
+void Authenticator::retain_sessions_of(const std::vector<service::UserView>& users) {
+  const std::lock_guard lock(mutex_);
+  std::erase_if(sessions_, [&](const auto& item) {
+    const auto& principal = item.second.principal;
+    return std::none_of(users.begin(), users.end(), [&](const service::UserView& user) {
+      return user.name == principal.name && user.role == principal.role;
+    });
+  });
+}
+
 std::size_t Authenticator::session_count() const {
   const std::lock_guard lock(mutex_);
   return sessions_.size();

@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.h"
 #include "service/accounts.h"
@@ -67,8 +68,12 @@ class Authenticator {
   // expired (an expired one is removed).
   std::optional<Session> find_session(std::string_view id);
   void end_session(std::string_view id);
-  // Ends every session of `user` (after a password change or deletion).
+  // Ends every session of `user`.
   void end_sessions_of(std::string_view user);
+  // Ends the sessions whose user is not in `users` any more, or whose role changed (the daemon
+  // calls it after every change and every 5 s, so a user deleted by the API or the CLI is logged
+  // out within that time).
+  void retain_sessions_of(const std::vector<service::UserView>& users);
   std::size_t session_count() const;
 
   // Constant-time comparison of a CSRF token (CRYPTO_memcmp); false when either is empty.

@@ -119,6 +119,11 @@ std::uint64_t body_limit(service::CertificateService& service) {
   return 2 * static_cast<std::uint64_t>(upload > 0 ? upload : 0) + 64 * 1024;
 }
 
+// Logs out the sessions of users deleted (or changed) by the API or the CLI.
+void revalidate_sessions(service::CertificateService& service, Authenticator& authenticator) {
+  if (auto users = service.list_users()) authenticator.retain_sessions_of(*users);
+}
+
 bool has_identity(const std::shared_ptr<const tls::ContextSnapshot>& snapshot) {
   return snapshot && snapshot->server_context() != nullptr &&
          SSL_CTX_get0_certificate(snapshot->server_context()) != nullptr;
@@ -190,12 +195,13 @@ int run_daemon(const DaemonOptions& options) {
   if (!server) return refuse(server.error());
   (*server)->set_body_limit(body_limit(service));
 
-  auto on_change = [&registry, &api, &service, &server] {
+  auto on_change = [&registry, &api, &service, &server, &authenticator] {
     if (auto refreshed = registry.refresh(); !refreshed) {
       spdlog::warn("tls refresh failed error=\"{}\"", refreshed.error().message);
     }
     if (api.on_change) api.on_change();
     (*server)->set_body_limit(body_limit(service));
+    revalidate_sessions(service, authenticator);
   };
   service.set_change_listener(on_change);
 
@@ -222,6 +228,7 @@ int run_daemon(const DaemonOptions& options) {
         api.on_change();
       }
       (*server)->set_body_limit(body_limit(service));
+      revalidate_sessions(service, authenticator);
     }
   }
   spdlog::info("stopping signal={} grace_s={}", signal_number == SIGTERM ? "SIGTERM" : "SIGINT",

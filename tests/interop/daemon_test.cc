@@ -302,6 +302,59 @@ TEST_F(DaemonTest, ServesTheWebAdminIdentityAndANewOneWithoutARestart) {
   EXPECT_EQ(served, web->certificate->sha256_fingerprint);
 }
 
+TEST_F(DaemonTest, AContextBoundThroughTheApiIsServedOnTheVeryNextConnection) {
+  auto svc = open_service();
+  service::NewIdentityRequest request;
+  request.subject.common_name = "web3.example.net";
+  auto web = svc->create_self_signed("web3", request);
+  ASSERT_TRUE(web) << web.error().message;
+  ASSERT_TRUE(svc->create_context("web3", {{"identity", "web3"}}));
+  auto https = client();
+  https.bearer(create_token("ops", service::Role::Admin));
+  const auto bound = https.put("/api/v1/services/web-admin", {{"context", "web3"}});
+  ASSERT_EQ(bound.status, 200) << bound.body;
+  // No waiting: the daemon's own change refreshed the registry before it answered.
+  https.new_connection();
+  const auto response = https.get("/");
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(fingerprint_of_pem(response.peer_certificate_pem),
+            web->certificate->sha256_fingerprint);
+}
+
+TEST_F(DaemonTest, HeadersOver16KiBAreRefusedWith431) {
+  auto https = client();
+  const auto response =
+      https.request("GET", "/api/v1/session", {}, {{"X-Padding", std::string(17 * 1024, 'a')}});
+  EXPECT_EQ(response.status, 431);
+  EXPECT_TRUE(IsErrorShape(response, "limit_exceeded"));
+  HttpsClient again(daemon_->port());
+  EXPECT_EQ(again.get("/").status, 200);
+}
+
+TEST_F(DaemonTest, DeletedUserIsLoggedOutAtOnce) {
+  auto svc = open_service();
+  ASSERT_TRUE(svc->create_user("operator", service::Role::Monitor, Secret("operator-password-1")));
+  auto user = client();
+  ASSERT_EQ(user.login("operator", "operator-password-1").status, 200);
+  ASSERT_EQ(user.get("/api/v1/session").status, 200);
+  auto admin = client();
+  admin.bearer(create_token("ops", service::Role::Admin));
+  ASSERT_EQ(admin.del("/api/v1/users/operator").status, 204);
+  EXPECT_EQ(user.get("/api/v1/session").status, 401);
+}
+
+TEST_F(DaemonTest, MetricsCountAnswersByStatusAndFailedLogins) {
+  auto https = client();
+  ASSERT_EQ(https.login("admin", "wrong-password").status, 401);
+  https.bearer(create_token("prometheus", service::Role::Monitor));
+  const auto metrics = https.get("/metrics");
+  ASSERT_EQ(metrics.status, 200) << metrics.body;
+  EXPECT_NE(metrics.body.find("telecert_login_failures_total 1\n"), std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("telecert_http_requests_total{code=\"401\"} 1\n"), std::string::npos)
+      << metrics.body;
+}
+
 TEST_F(DaemonTest, LogHoldsRequestsButNoPasswordTokenCookieOrCsrfToken) {
   const std::string token = create_token("ci", service::Role::Admin);
   auto https = client();

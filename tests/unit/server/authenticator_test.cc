@@ -87,6 +87,22 @@ TEST_F(AuthenticatorTest, EndSessionsOfUserLeavesOtherUsersLoggedIn) {
   EXPECT_TRUE(authenticator.find_session(bob.id));
 }
 
+TEST_F(AuthenticatorTest, SessionsOfDeletedUsersOrChangedRolesEnd) {
+  Authenticator authenticator(clock_);
+  const auto alice = authenticator.create_session(user("alice", service::Role::Admin));
+  const auto bob = authenticator.create_session(user("bob", service::Role::Admin));
+  const auto carol = authenticator.create_session(user("carol", service::Role::Monitor));
+  std::vector<service::UserView> users(2);
+  users[0].name = "alice";
+  users[0].role = service::Role::Admin;
+  users[1].name = "carol";
+  users[1].role = service::Role::Admin;  // was monitor when she logged in
+  authenticator.retain_sessions_of(users);
+  EXPECT_TRUE(authenticator.find_session(alice.id));
+  EXPECT_FALSE(authenticator.find_session(bob.id));
+  EXPECT_FALSE(authenticator.find_session(carol.id));
+}
+
 TEST_F(AuthenticatorTest, FullSessionTableDropsTheLeastRecentlyUsedSession) {
   Authenticator::Options options;
   options.max_sessions = 2;
