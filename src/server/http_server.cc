@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -76,6 +77,9 @@ struct HttpServer::Impl {
   Counters& counters;
   SnapshotSource snapshots;
   asio::io_context io;
+  // Keeps the io threads running while no operation is pending on them (once the acceptor is
+  // closed, a request handed to the worker pool still needs them to write its answer).
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
   tcp::acceptor acceptor;
   asio::thread_pool pool;
   std::vector<std::thread> threads;
@@ -347,6 +351,7 @@ std::size_t HttpServer::stop(std::chrono::milliseconds grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   const std::size_t left = impl_->in_flight;
+  impl_->work.reset();
   impl_->io.stop();
   for (auto& thread : impl_->threads) thread.join();
   impl_->threads.clear();

@@ -224,6 +224,39 @@ TEST_F(DaemonTest, BodyOverTheLimitIs413BeforeTheUploadCompletes) {
   EXPECT_EQ(again.login("admin", daemon_->admin_password()).status, 200);
 }
 
+TEST_F(DaemonTest, LargeBodyWithExpect100ContinueIsReadAfterTheInterimAnswer) {
+  auto https = client();
+  // Over 1 MiB: libcurl asks with Expect: 100-continue and waits (up to 10 s) for the 100.
+  const nlohmann::json body = {{"username", "admin"},
+                               {"password", "wrong-password"},
+                               {"padding", std::string(2 * 1024 * 1024, 'p')}};
+  const auto started = std::chrono::steady_clock::now();
+  const auto response = https.request("POST", "/api/v1/session", body.dump());
+  EXPECT_EQ(response.status, 401) << response.error << response.body;
+  EXPECT_EQ(response.uploaded_bytes, static_cast<std::int64_t>(body.dump().size()));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+}
+
+TEST_F(DaemonTest, SigtermLetsARequestInFlightFinishThenExitsZero) {
+  // A body sent at 100 KB/s takes about 2 s; SIGTERM comes while it is being read.
+  const nlohmann::json body = {{"username", "admin"},
+                               {"password", daemon_->admin_password()},
+                               {"padding", std::string(200 * 1024, 'p')}};
+  HttpsResponse response;
+  std::thread upload([&] {
+    HttpsClient slow(daemon_->port());
+    slow.max_send_speed(100 * 1024);
+    response = slow.request("POST", "/api/v1/session", body.dump());
+  });
+  std::this_thread::sleep_for(700ms);
+  EXPECT_EQ(daemon_->stop(SIGTERM), 0);
+  upload.join();
+  EXPECT_EQ(response.status, 200) << response.error;
+  EXPECT_EQ(response.header("connection"), "close");
+  EXPECT_NE(daemon_->log().find("stopped unfinished_requests=0"), std::string::npos)
+      << daemon_->log();
+}
+
 TEST_F(DaemonTest, UnknownRouteIs404AndWrongMethodIs405WithAllow) {
   auto https = client();
   const auto missing = https.get("/api/v1/no-such-thing");

@@ -6,6 +6,9 @@
 // the daemon presents the factory identity, whose CN is the device id, not 127.0.0.1); without one
 // nothing is verified. Only 127.0.0.1 is ever contacted.
 //
+// Bodies over 1 MiB go with `Expect: 100-continue` (libcurl's rule); the client waits up to 10 s
+// for the 100 (the daemon answers it at once), so a server that never sends one shows as slow.
+//
 // Threading: one client per thread.
 #pragma once
 
@@ -67,6 +70,8 @@ class HttpsClient {
   const std::string& csrf_token() const { return csrf_token_; }
   // Forgets the cookies and the CSRF token (the connection stays).
   void clear_session();
+  // Sends request bodies at most this fast (0: no limit), for tests of requests in flight.
+  void max_send_speed(std::int64_t bytes_per_second) { max_send_speed_ = bytes_per_second; }
   // Drops the kept-alive connection: the next request opens a new one (new TLS handshake).
   void new_connection();
   int port() const { return port_; }
@@ -77,6 +82,7 @@ class HttpsClient {
   std::string bearer_;
   std::string csrf_token_;
   bool send_csrf_ = true;
+  std::int64_t max_send_speed_ = 0;
   void* curl_ = nullptr;  // CURL*
 };
 
