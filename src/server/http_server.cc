@@ -40,7 +40,10 @@ class TlsContextCache {
  public:
   std::shared_ptr<asio::ssl::context> current(const HttpServer::SnapshotSource& source) {
     auto snapshot = source();
-    if (!snapshot || snapshot->server_context() == nullptr) return nullptr;
+    if (!snapshot || snapshot->server_context() == nullptr ||
+        SSL_CTX_get0_certificate(snapshot->server_context()) == nullptr) {
+      return nullptr;
+    }
     const std::lock_guard lock(mutex_);
     if (snapshot != snapshot_) {
       SSL_CTX_up_ref(snapshot->server_context());
@@ -87,6 +90,7 @@ struct HttpServer::Impl {
   std::atomic<std::uint64_t> body_limit{2 * 5 * 1024 * 1024 + 64 * 1024};
   std::atomic<std::size_t> in_flight{0};
   std::atomic<bool> stopping{false};
+  std::atomic<bool> warned_no_identity{false};
 };
 
 namespace {
@@ -280,9 +284,14 @@ void HttpServer::Impl::accept() {
         if (error) {
           spdlog::warn("accept failed error=\"{}\"", error.message());
         } else if (auto context = tls.current(snapshots)) {
+          warned_no_identity = false;
           std::make_shared<Connection>(*this, std::move(context), std::move(socket))->run();
         } else {
-          spdlog::warn("connection refused reason=\"web-admin has no TLS identity\"");
+          // Degraded: counted every time, logged once until an identity is back.
+          counters.add("telecert_tls_connections_refused_total{reason=\"no_identity\"}");
+          if (!warned_no_identity.exchange(true)) {
+            spdlog::warn("connections refused reason=\"the web-admin context has no identity\"");
+          }
         }
         accept();
       });
