@@ -126,7 +126,7 @@ Result<Bytes> decode_base64(std::string_view text, std::string_view field) {
     ERR_clear_error();
     return bad_field(field, "is not valid base64");
   }
-  out.resize(static_cast<std::size_t>(written + tail));
+  out.resize(static_cast<std::size_t>(written) + static_cast<std::size_t>(tail));
   return out;
 }
 
@@ -190,7 +190,7 @@ Result<Page> page_of(const RequestContext& context) {
   return page;
 }
 
-Response paged_response(const RequestContext& context, json items, std::int64_t total,
+Response paged_response(const RequestContext& context, const json& items, std::int64_t total,
                         const Page& page) {
   Response response = json_response(context.request(), http::status::ok, items);
   response.set("X-Total-Count", std::to_string(total));

@@ -78,7 +78,7 @@ struct Page {
 
 // The JSON array `items` (one page already) with X-Total-Count `total` and, when more follow,
 // Link: <path?limit=N&offset=M>; rel="next" (other query parameters of the request are kept).
-Response paged_response(const RequestContext& context, json items, std::int64_t total,
+Response paged_response(const RequestContext& context, const json& items, std::int64_t total,
                         const Page& page);
 
 // One page of `all` as paged_response.
@@ -92,7 +92,7 @@ Response paged(const RequestContext& context, const Result<std::vector<T>>& all)
   for (std::int64_t i = page->offset; i < total && i < page->offset + page->limit; ++i) {
     items.push_back(json((*all)[static_cast<std::size_t>(i)]));
   }
-  return paged_response(context, std::move(items), total, *page);
+  return paged_response(context, items, total, *page);
 }
 
 }  // namespace telecert::server::api

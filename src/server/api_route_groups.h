@@ -13,7 +13,7 @@ namespace telecert::server {
 
 // GET /api/v1/status and GET /metrics, answered from `cache` (Inline).
 void add_status_routes(Router& router, const ApiDependencies& dependencies,
-                       std::shared_ptr<StatusCache> cache);
+                       const std::shared_ptr<StatusCache>& cache);
 // /api/v1/identities...
 void add_identity_routes(Router& router);
 // /api/v1/trust...

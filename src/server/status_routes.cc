@@ -5,7 +5,7 @@
 namespace telecert::server {
 
 void add_status_routes(Router& router, const ApiDependencies& dependencies,
-                       std::shared_ptr<StatusCache> cache) {
+                       const std::shared_ptr<StatusCache>& cache) {
   router.add(Route{http::verb::get, "/api/v1/status", Access::AnyRole, Execution::Inline,
                    [cache](RequestContext& context) {
                      const auto snapshot = cache->current();
