@@ -117,6 +117,16 @@ Response create_user(RequestContext& context) {
 
 // An admin sets anyone's password; a monitor only its own, proving the current one.
 Response set_password(RequestContext& context) {
+  const std::string& name = context.parameter("name");
+  const auto& principal = context.principal();
+  const bool admin = principal && principal->may_write();
+  // The role is checked before the body: a monitor learns nothing about another user.
+  if (!admin && (!principal || principal->kind != service::Principal::Kind::User ||
+                 principal->name != name)) {
+    return api::respond_error(
+        context, Error{ErrorCode::Forbidden, "a monitor may change only its own password",
+                       "ask an admin to change this user's password"});
+  }
   auto body = api::parse_object(context.request());
   if (!body) return api::respond_error(context, body.error());
   auto password = api::optional_secret(*body, "password");
@@ -126,16 +136,8 @@ Response set_password(RequestContext& context) {
         context,
         Error{ErrorCode::InvalidArgument, "field 'password' is missing", "give the new password"});
   }
-  const std::string& name = context.parameter("name");
-  const auto& principal = context.principal();
   auto& service = context.service();
-  if (!principal || !principal->may_write()) {
-    if (!principal || principal->kind != service::Principal::Kind::User ||
-        principal->name != name) {
-      return api::respond_error(
-          context, Error{ErrorCode::Forbidden, "a monitor may change only its own password",
-                         "ask an admin to change this user's password"});
-    }
+  if (!admin) {
     auto current = api::optional_secret(*body, "current_password");
     if (!current) return api::respond_error(context, current.error());
     if (current->empty() || !service.authenticate_password(name, *current)) {

@@ -226,6 +226,7 @@ TEST_F(RestApiTest, AMonitorReadsEverythingButAccountsAndEveryWriteIsForbidden) 
       {"POST", "/api/v1/probe"},
       {"POST", "/api/v1/users"},
       {"DELETE", "/api/v1/users/admin"},
+      {"PUT", "/api/v1/users/admin/password"},
       {"POST", "/api/v1/tokens"},
       {"DELETE", "/api/v1/tokens/ci"},
   };
