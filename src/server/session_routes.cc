@@ -90,7 +90,7 @@ Response asset(const Request& request, std::string_view path) {
   auto response =
       make_response(request, http::status::ok, std::string(file->body), file->content_type);
   response.set("Content-Security-Policy",
-               "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+               "default-src 'self'; img-src 'self' data:; style-src 'self'; "
                "frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
   return response;
 }

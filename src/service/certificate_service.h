@@ -200,8 +200,9 @@ class CertificateService {
   [[nodiscard]] Result<tls::ProbeResult> probe(const ProbeRequest& request);
 
   // --- users and API tokens (user_operations.cc); see service/accounts.h ---
-  // When there is no user at all, creates kFirstAdminName with a random password (returned once,
-  // stored only as its scrypt hash); otherwise changes nothing and returns nullopt.
+  // When no user has the admin role (first start, or only monitors were added before it), creates
+  // kFirstAdminName with a random password (returned once, stored only as its scrypt hash);
+  // otherwise changes nothing and returns nullopt. Forbidden when that name is taken by a monitor.
   [[nodiscard]] Result<std::optional<NewUser>> ensure_first_admin();
   [[nodiscard]] Result<std::vector<UserView>> list_users();
   // An empty `password` makes telecert choose one (returned in NewUser::generated_password);

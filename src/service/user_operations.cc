@@ -130,13 +130,20 @@ std::unexpected<Error> invalid_token() {
 
 }  // namespace
 
+namespace {
+bool has_admin(const std::vector<store::UserRecord>& users) {
+  return std::any_of(users.begin(), users.end(),
+                     [](const store::UserRecord& user) { return user.role == "admin"; });
+}
+}  // namespace
+
 Result<std::optional<NewUser>> CertificateService::ensure_first_admin() {
   {
     auto tx = store_->begin_read();
     if (!tx) return std::unexpected(tx.error());
     auto users = (*tx)->list_users();
     if (!users) return std::unexpected(users.error());
-    if (!users->empty()) return std::optional<NewUser>{};
+    if (has_admin(*users)) return std::optional<NewUser>{};
   }
   auto password = generate_password();
   if (!password) return std::unexpected(password.error());
@@ -145,10 +152,18 @@ Result<std::optional<NewUser>> CertificateService::ensure_first_admin() {
 
   auto tx = store_->begin_write();
   if (!tx) return std::unexpected(tx.error());
-  // Another process may have created the first user while this one hashed.
+  // Another process may have created an admin while this one hashed.
   auto users = (*tx)->list_users();
   if (!users) return std::unexpected(users.error());
-  if (!users->empty()) return std::optional<NewUser>{};
+  if (has_admin(*users)) return std::optional<NewUser>{};
+  for (const auto& user : *users) {
+    if (user.name == kFirstAdminName) {
+      return fail(ErrorCode::Forbidden,
+                  "there is no admin user, and the name '" + user.name +
+                      "' is taken by a user of role " + user.role,
+                  "create an admin on the device: telecert user add NAME --role admin");
+    }
+  }
   const auto now = clock_->now();
   const store::UserRecord record{std::string(kFirstAdminName), "admin", *hash, now, now};
   TELECERT_RETURN_IF_ERROR((*tx)->insert_user(record));

@@ -130,6 +130,7 @@ void to_json(nlohmann::json& out, const TrustAnchorView& view) {
       {"enabled", view.enabled},
       {"subject", view.certificate.subject},
       {"issuer", view.certificate.issuer},
+      {"not_before", format_time(view.certificate.not_before)},
       {"not_after", format_time(view.certificate.not_after)},
       {"days_left", view.certificate.days_left},
       {"status", to_string(view.certificate.status)},

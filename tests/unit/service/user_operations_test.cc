@@ -32,6 +32,24 @@ class UserOperationsTest : public ServiceTest {
   }
 };
 
+TEST_F(UserOperationsTest, FirstStartCreatesAdminWhenOnlyMonitorsWereAddedBefore) {
+  expect_ok(service().create_user("noc", Role::Monitor, Secret("a-long-enough-password")));
+  auto first = expect_ok(service().ensure_first_admin());
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->view.name, kFirstAdminName);
+  EXPECT_EQ(first->view.role, Role::Admin);
+  EXPECT_FALSE(expect_ok(service().ensure_first_admin()));
+}
+
+TEST_F(UserOperationsTest, FirstStartRefusesWhenTheAdminNameIsTakenByAMonitor) {
+  expect_ok(service().create_user("admin", Role::Monitor, Secret("a-long-enough-password")));
+  auto refused = service().ensure_first_admin();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::Forbidden);
+  EXPECT_NE(refused.error().hint.find("telecert user add"), std::string::npos);
+  EXPECT_EQ(expect_ok(service().list_users()).size(), 1u);
+}
+
 TEST_F(UserOperationsTest, FirstStartCreatesAdminWithAGeneratedPasswordOnceOnly) {
   auto first = expect_ok(service().ensure_first_admin());
   ASSERT_TRUE(first);
