@@ -58,17 +58,6 @@ void add_status(CLI::App& app, CommandContext& context) {
   });
 }
 
-nlohmann::json settings_json(const service::Settings& settings) {
-  nlohmann::json values = nlohmann::json::object();
-  for (const auto& definition : service::setting_definitions()) {
-    const auto value = service::get_field(settings, definition);
-    values[std::string(definition.name)] = definition.type == service::SettingType::Boolean
-                                               ? nlohmann::json(value != 0)
-                                               : nlohmann::json(value);
-  }
-  return values;
-}
-
 void add_settings(CLI::App& app, CommandContext& context) {
   struct Options {
     std::string key;
@@ -87,7 +76,7 @@ void add_settings(CLI::App& app, CommandContext& context) {
     if (!current) return std::unexpected(current.error());
     if (options->key.empty()) {
       if (context.json)
-        std::cout << settings_json(*current).dump(2) << "\n";
+        std::cout << nlohmann::json(*current).dump(2) << "\n";
       else
         print_settings(std::cout, *current);
       return {};
@@ -98,7 +87,7 @@ void add_settings(CLI::App& app, CommandContext& context) {
                   "`telecert settings get` lists them");
     }
     if (context.json) {
-      std::cout << nlohmann::json{{options->key, settings_json(*current)[options->key]}}.dump(2)
+      std::cout << nlohmann::json{{options->key, nlohmann::json(*current)[options->key]}}.dump(2)
                 << "\n";
     } else {
       std::cout << service::format_setting_value(*definition,
@@ -117,7 +106,7 @@ void add_settings(CLI::App& app, CommandContext& context) {
     auto updated = (*svc)->set_setting(options->key, options->value);
     if (!updated) return std::unexpected(updated.error());
     if (context.json) {
-      std::cout << nlohmann::json{{options->key, settings_json(*updated)[options->key]}}.dump(2)
+      std::cout << nlohmann::json{{options->key, nlohmann::json(*updated)[options->key]}}.dump(2)
                 << "\n";
     } else {
       std::cout << options->key << " = " << options->value << "\n";
@@ -143,13 +132,7 @@ void add_factory_reset(CLI::App& app, CommandContext& context) {
     auto result = (*svc)->factory_reset();
     if (!result) return std::unexpected(result.error());
     if (context.json) {
-      std::cout << nlohmann::json{{"identities_removed", result->identities_removed},
-                                  {"trust_removed", result->trust_anchors_removed},
-                                  {"certificates_kept", result->certificates_kept},
-                                  {"contexts_removed", result->contexts_removed},
-                                  {"services_unbound", result->services_unbound}}
-                       .dump(2)
-                << "\n";
+      std::cout << nlohmann::json(*result).dump(2) << "\n";
     } else {
       std::cout << "factory reset: " << result->identities_removed << " identities and "
                 << result->trust_anchors_removed << " custom roots removed"

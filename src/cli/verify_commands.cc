@@ -13,28 +13,6 @@ std::string_view application_label(tls::ProbeTarget::Scheme scheme) {
   return scheme == tls::ProbeTarget::Scheme::Sips ? "SIP" : "HTTP";
 }
 
-// The --json form: the verification report's fields, with what the connection showed.
-nlohmann::json probe_json(const tls::ProbeResult& result) {
-  nlohmann::json json = result.report;
-  json["target"] = result.target.text;
-  json["tls_version"] = result.tls_version;
-  json["cipher"] = result.cipher;
-  json["group"] = result.group;
-  json["peer_chain"] = nlohmann::json::array();
-  for (const auto& certificate : result.peer_chain)
-    json["peer_chain"].push_back(certificate.subject());
-  json["stapled_ocsp"] = result.stapled_ocsp;
-  if (result.target.scheme != tls::ProbeTarget::Scheme::Tls) {
-    const std::string key =
-        result.target.scheme == tls::ProbeTarget::Scheme::Sips ? "sip_status" : "http_status";
-    json[key] = result.application_status ? nlohmann::json(*result.application_status)
-                                          : nlohmann::json(nullptr);
-    json["headers"] = result.application_headers;
-    if (!result.application_error.empty()) json["answer_error"] = result.application_error;
-  }
-  return json;
-}
-
 void print_probe(std::ostream& out, const tls::ProbeResult& result) {
   out << "target        " << result.target.text << "\n";
   out << "TLS           " << result.tls_version << ", " << result.cipher
@@ -138,7 +116,7 @@ void add_verify_commands(CLI::App& app, CommandContext& context) {
     auto result = (*svc)->probe(request);
     if (!result) return refused(context, result.error());
     if (context.json) {
-      std::cout << probe_json(*result).dump(2) << "\n";
+      std::cout << nlohmann::json(*result).dump(2) << "\n";
     } else {
       print_probe(std::cout, *result);
     }

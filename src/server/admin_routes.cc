@@ -10,20 +10,9 @@ namespace {
 
 using api::json;
 
-// The settings as `telecert settings get --json` shows them: numbers and booleans by name.
-json settings_json(const service::Settings& settings) {
-  json values = json::object();
-  for (const auto& definition : service::setting_definitions()) {
-    const auto value = service::get_field(settings, definition);
-    values[std::string(definition.name)] =
-        definition.type == service::SettingType::Boolean ? json(value != 0) : json(value);
-  }
-  return values;
-}
-
 Response settings_response(const RequestContext& context, const Result<service::Settings>& result) {
   if (!result) return api::respond_error(context, result.error());
-  return json_response(context.request(), http::status::ok, settings_json(*result));
+  return json_response(context.request(), http::status::ok, json(*result));
 }
 
 // All or nothing: every name and value is checked before the first one is stored.
@@ -82,13 +71,7 @@ Response factory_reset(RequestContext& context) {
   }
   auto result = context.service().factory_reset();
   if (!result) return api::respond_error(context, result.error());
-  // The form of `telecert factory-reset --yes --json`.
-  return json_response(context.request(), http::status::ok,
-                       json{{"identities_removed", result->identities_removed},
-                            {"trust_removed", result->trust_anchors_removed},
-                            {"certificates_kept", result->certificates_kept},
-                            {"contexts_removed", result->contexts_removed},
-                            {"services_unbound", result->services_unbound}});
+  return json_response(context.request(), http::status::ok, json(*result));
 }
 
 Result<service::Role> role_of(const json& body) {

@@ -12,27 +12,6 @@ namespace {
 
 using api::json;
 
-// The form of `telecert probe --json`: the report's fields with what the connection showed.
-json probe_json(const tls::ProbeResult& result) {
-  json out = result.report;
-  out["target"] = result.target.text;
-  out["tls_version"] = result.tls_version;
-  out["cipher"] = result.cipher;
-  out["group"] = result.group;
-  out["peer_chain"] = json::array();
-  for (const auto& certificate : result.peer_chain)
-    out["peer_chain"].push_back(certificate.subject());
-  out["stapled_ocsp"] = result.stapled_ocsp;
-  if (result.target.scheme != tls::ProbeTarget::Scheme::Tls) {
-    const std::string key =
-        result.target.scheme == tls::ProbeTarget::Scheme::Sips ? "sip_status" : "http_status";
-    out[key] = result.application_status ? json(*result.application_status) : json(nullptr);
-    out["headers"] = result.application_headers;
-    if (!result.application_error.empty()) out["answer_error"] = result.application_error;
-  }
-  return out;
-}
-
 Response verify_chain(RequestContext& context) {
   auto body = api::parse_object(context.request());
   if (!body) return api::respond_error(context, body.error());
@@ -79,7 +58,7 @@ Response probe(RequestContext& context) {
   }
   auto result = context.service().probe(request);
   if (!result) return api::respond_error(context, result.error());
-  return json_response(context.request(), http::status::ok, probe_json(*result));
+  return json_response(context.request(), http::status::ok, json(*result));
 }
 
 }  // namespace

@@ -113,6 +113,8 @@ struct FactoryResetView {
   std::int64_t contexts_removed = 0;  // every TLS context but "default", which gets its defaults
   std::int64_t services_unbound = 0;  // every service binding is removed
 };
+// The JSON form (`telecert factory-reset --json`, POST /api/v1/factory-reset).
+void to_json(nlohmann::json& out, const FactoryResetView& view);
 
 class CertificateService {
  public:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <nlohmann/json.hpp>
 
 namespace telecert::service {
 namespace {
@@ -87,6 +88,16 @@ void set_field(Settings& settings, const SettingDefinition& definition, std::int
     settings.max_validity_days = value;
   else
     settings.keep_certificates_on_factory_reset = value != 0;
+}
+
+void to_json(nlohmann::json& out, const Settings& settings) {
+  out = nlohmann::json::object();
+  for (const auto& definition : setting_definitions()) {
+    const auto value = get_field(settings, definition);
+    out[std::string(definition.name)] = definition.type == SettingType::Boolean
+                                            ? nlohmann::json(value != 0)
+                                            : nlohmann::json(value);
+  }
 }
 
 }  // namespace telecert::service

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <span>
 #include <string>
@@ -46,5 +47,9 @@ std::string format_setting_value(const SettingDefinition& definition, std::int64
 // Reads and writes one field of Settings by definition.
 std::int64_t get_field(const Settings& settings, const SettingDefinition& definition);
 void set_field(Settings& settings, const SettingDefinition& definition, std::int64_t value);
+
+// The JSON form (`telecert settings get --json`, GET /api/v1/settings): every setting by name,
+// numbers as numbers and switches as booleans.
+void to_json(nlohmann::json& out, const Settings& settings);
 
 }  // namespace telecert::service

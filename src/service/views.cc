@@ -5,6 +5,7 @@
 
 #include "pki/key.h"
 #include "pki/ossl.h"
+#include "service/certificate_service.h"
 
 namespace telecert::service {
 
@@ -162,6 +163,14 @@ void to_json(nlohmann::json& out, const InspectView& view) {
 
 void to_json(nlohmann::json& out, const TrustAddView& view) {
   out = nlohmann::json{{"added", view.added}, {"duplicates", view.duplicates}};
+}
+
+void to_json(nlohmann::json& out, const FactoryResetView& view) {
+  out = {{"identities_removed", view.identities_removed},
+         {"trust_removed", view.trust_anchors_removed},
+         {"certificates_kept", view.certificates_kept},
+         {"contexts_removed", view.contexts_removed},
+         {"services_unbound", view.services_unbound}};
 }
 
 }  // namespace telecert::service

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <nlohmann/json.hpp>
 
 #include "pki/ossl.h"
 #include "tls/probe_io.h"
@@ -329,6 +330,26 @@ Result<ProbeResult> probe(const ProbeTarget& target, const ContextSnapshot& cont
   ERR_clear_error();
   if (SSL_shutdown(ssl) < 0) pki::drain_openssl_errors();
   return result;
+}
+
+void to_json(nlohmann::json& out, const ProbeResult& result) {
+  out = result.report;
+  out["target"] = result.target.text;
+  out["tls_version"] = result.tls_version;
+  out["cipher"] = result.cipher;
+  out["group"] = result.group;
+  out["peer_chain"] = nlohmann::json::array();
+  for (const auto& certificate : result.peer_chain)
+    out["peer_chain"].push_back(certificate.subject());
+  out["stapled_ocsp"] = result.stapled_ocsp;
+  if (result.target.scheme != ProbeTarget::Scheme::Tls) {
+    const std::string key =
+        result.target.scheme == ProbeTarget::Scheme::Sips ? "sip_status" : "http_status";
+    out[key] = result.application_status ? nlohmann::json(*result.application_status)
+                                         : nlohmann::json(nullptr);
+    out["headers"] = result.application_headers;
+    if (!result.application_error.empty()) out["answer_error"] = result.application_error;
+  }
 }
 
 }  // namespace telecert::tls

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,5 +57,10 @@ struct ProbeResult {
 [[nodiscard]] Result<ProbeResult> probe(const ProbeTarget& target, const ContextSnapshot& context,
                                         const verify::ReferenceIdentity& expected_name,
                                         std::chrono::milliseconds timeout);
+
+// The JSON form (`telecert probe --json` and POST /api/v1/probe): the verification report's
+// fields, with what the connection showed (target, tls_version, cipher, group, peer_chain as the
+// subjects sent, stapled_ocsp; for sips:/https: the answer's status, headers, answer_error).
+void to_json(nlohmann::json& out, const ProbeResult& result);
 
 }  // namespace telecert::tls
