@@ -1,5 +1,6 @@
 #include "server/http_server.h"
 
+#include <malloc.h>
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
@@ -10,7 +11,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -24,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 namespace telecert::server {
 namespace {
@@ -70,8 +71,18 @@ struct HttpServer::Impl {
         dispatcher(dispatcher_in),
         counters(counters_in),
         snapshots(std::move(snapshots_in)),
-        acceptor(asio::make_strand(io)),
-        pool(options_in.worker_threads == 0 ? 1 : options_in.worker_threads) {}
+        contexts(make_contexts(options_in.io_threads == 0 ? 1 : options_in.io_threads)),
+        acceptor(contexts.front()->get_executor()),
+        pool(options_in.worker_threads == 0 ? 1 : options_in.worker_threads) {
+    for (auto& context : contexts) work.emplace_back(context->get_executor());
+  }
+
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(unsigned count) {
+    std::vector<std::unique_ptr<asio::io_context>> made;
+    // Concurrency hint 1: each context is run by exactly one thread.
+    for (unsigned i = 0; i < count; ++i) made.push_back(std::make_unique<asio::io_context>(1));
+    return made;
+  }
 
   void accept();
 
@@ -79,11 +90,14 @@ struct HttpServer::Impl {
   const RequestDispatcher& dispatcher;
   Counters& counters;
   SnapshotSource snapshots;
-  asio::io_context io;
-  // Keeps the io threads running while no operation is pending on them (once the acceptor is
+  // One io_context per io thread; a connection lives on one of them for its whole life, so its
+  // handlers never run concurrently and never wake another thread.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  // Keep the io threads running while no operation is pending on them (once the acceptor is
   // closed, a request handed to the worker pool still needs them to write its answer).
-  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
-  tcp::acceptor acceptor;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  tcp::acceptor acceptor;        // on contexts[0]; only its thread touches it
+  std::size_t next_context = 0;  // round-robin over contexts; accept handler (contexts[0]) only
   asio::thread_pool pool;
   std::vector<std::thread> threads;
   TlsContextCache tls;
@@ -278,8 +292,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
 }  // namespace
 
 void HttpServer::Impl::accept() {
+  auto& target = *contexts[next_context];
+  next_context = (next_context + 1) % contexts.size();
   acceptor.async_accept(
-      asio::make_strand(io), [this](boost::system::error_code error, tcp::socket socket) {
+      target.get_executor(), [this](boost::system::error_code error, tcp::socket socket) {
         if (stopping || !acceptor.is_open()) return;
         if (error) {
           spdlog::warn("accept failed error=\"{}\"", error.message());
@@ -311,6 +327,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(const Options& options,
                                                        const RequestDispatcher& dispatcher,
                                                        Counters& counters,
                                                        SnapshotSource snapshots) {
+  // Every answer is built in a fresh buffer (GET /api/v1/status: ~60 KiB). With glibc's defaults
+  // the block freed after each answer is handed back to the kernel (heap trim, or munmap once the
+  // dynamic mmap threshold has moved) and the next answer page-faults it in again. Keep up to
+  // 8 MiB of free heap; only blocks over 2 MiB (uploads) are mmapped and returned at once.
+  mallopt(M_MMAP_THRESHOLD, 2 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
   auto impl = std::make_unique<Impl>(options, dispatcher, counters, std::move(snapshots));
   boost::system::error_code error;
   const auto address = asio::ip::make_address(options.address, error);
@@ -347,9 +369,8 @@ void HttpServer::set_body_limit(std::uint64_t bytes) { impl_->body_limit = bytes
 
 void HttpServer::start() {
   impl_->accept();
-  const unsigned count = impl_->options.io_threads == 0 ? 1 : impl_->options.io_threads;
-  for (unsigned i = 0; i < count; ++i) {
-    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  for (auto& context : impl_->contexts) {
+    impl_->threads.emplace_back([&context = *context] { context.run(); });
   }
 }
 
@@ -364,8 +385,8 @@ std::size_t HttpServer::stop(std::chrono::milliseconds grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   const std::size_t left = impl_->in_flight;
-  impl_->work.reset();
-  impl_->io.stop();
+  for (auto& guard : impl_->work) guard.reset();
+  for (auto& context : impl_->contexts) context->stop();
   for (auto& thread : impl_->threads) thread.join();
   impl_->threads.clear();
   impl_->pool.stop();

@@ -7,13 +7,15 @@
 // and the connection is closed; `Expect: 100-continue` is answered 100 before the body is read;
 // 30 s to read each request (and to sit idle between two). Then RequestDispatcher decides; Inline
 // routes run on the io thread, Blocking ones on the worker pool and are written back on the
-// connection's strand. Every answer is counted (telecert_http_requests_total{code="NNN"}) and
+// connection's io thread. Every answer is counted (telecert_http_requests_total{code="NNN"}) and
 // logged (method, path without query, status, duration, actor, remote address; never bodies,
 // cookies or credentials).
 //
-// Threading: one io_context run by `io_threads` threads, a strand per connection, an
-// asio::thread_pool of `worker_threads` for Blocking routes. set_body_limit() may be called from
-// any thread.
+// Threading: `io_threads` io_contexts, each run by one thread of its own; the acceptor lives on
+// the first and hands each accepted connection to the next context in turn, where all of that
+// connection's handlers run (no strand, no cross-thread wakeup). An asio::thread_pool of
+// `worker_threads` runs Blocking routes and posts each answer back to its connection's context.
+// set_body_limit() may be called from any thread.
 #pragma once
 
 #include <chrono>
