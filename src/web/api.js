@@ -84,7 +84,15 @@ export async function apiList(path) {
 
 // Reads a File in the browser and answers its bytes as base64 (the contract's upload form).
 export async function fileToBase64(file) {
-  const bytes = new Uint8Array(await file.arrayBuffer());
+  return bytesToBase64(new Uint8Array(await file.arrayBuffer()));
+}
+
+// Pasted text (PEM) as base64 of its UTF-8 bytes, like a file holding it.
+export function textToBase64(text) {
+  return bytesToBase64(new TextEncoder().encode(text));
+}
+
+function bytesToBase64(bytes) {
   let binary = '';
   const chunk = 0x8000;
   for (let i = 0; i < bytes.length; i += chunk) {

@@ -1,37 +1,13 @@
 // One identity: every field of its certificate and chain, the pending CSR (shown and downloadable
 // as <name>.csr), upload of the signed certificate, export (PEM, DER, PKCS#12; with the key only
 // with a passphrase), and delete.
-import { api, fileToBase64, request, saveResponse } from './api.js';
+import { api, request, saveResponse } from './api.js';
+import { certificateFields } from './cert_fields.js';
 import {
   badge, confirmDialog, errorText, field, formAlert, formatDate, h, onSubmit, pageHeader, select,
   showMessage, writeControl,
 } from './dom.js';
-
-function list(values) {
-  return values && values.length ? h('ul', { class: 'plain' }, values.map((v) => h('li', {}, v))) : '—';
-}
-
-function certificateFields(certificate) {
-  const rows = [
-    ['Subject', certificate.subject],
-    ['Issuer', certificate.issuer],
-    ['Serial number', certificate.serial],
-    ['Valid from', formatDate(certificate.not_before)],
-    ['Valid until', formatDate(certificate.not_after)],
-    ['Days left', String(certificate.days_left)],
-    ['Status', badge(certificate.status)],
-    ['Subject alternative names', list(certificate.subject_alt_names)],
-    ['Public key', certificate.public_key],
-    ['Signature algorithm', certificate.signature_algorithm],
-    ['Key usage', list(certificate.key_usage)],
-    ['Extended key usage', list(certificate.extended_key_usage)],
-    ['CA', certificate.is_ca ? `yes${certificate.path_length != null ? `, path length ${certificate.path_length}` : ''}` : 'no'],
-    ['Self-signed', certificate.self_signed ? 'yes' : 'no'],
-    ['SHA-256 fingerprint', h('code', { class: 'fingerprint' }, certificate.sha256_fingerprint)],
-    ['SHA-1 fingerprint', h('code', { class: 'fingerprint' }, certificate.sha1_fingerprint)],
-  ];
-  return h('dl', { class: 'fields' }, rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
-}
+import { fileOrPaste, uploadValue } from './upload.js';
 
 function csrPanel(identity) {
   const file = `${identity.name}.csr`;
@@ -48,15 +24,13 @@ function uploadForm(ctx, identity) {
   const form = h('form', { id: 'upload-form', novalidate: true },
     h('h2', {}, identity.status === 'pending' ? 'Upload the signed certificate' : 'Replace the certificate (same key)'),
     formAlert(),
-    field('Signed certificate (PEM or DER)', h('input', { type: 'file', name: 'certificate', id: 'upload-certificate', required: true, accept: '.pem,.crt,.cer,.der' }), { keys: ['certificate'] }),
-    field('Chain (intermediate certificates, optional)', h('input', { type: 'file', name: 'chain', id: 'upload-chain', accept: '.pem,.crt,.cer' }), { keys: ['chain'] }),
+    fileOrPaste('Signed certificate (PEM or DER)', 'certificate', { id: 'upload-certificate', required: true, accept: '.pem,.crt,.cer,.der', keys: ['certificate'], what: 'signed certificate' }),
+    fileOrPaste('Chain (intermediate certificates, optional)', 'chain', { id: 'upload-chain', accept: '.pem,.crt,.cer', keys: ['chain'], what: 'chain' }),
     h('div', { class: 'actions' }, submit));
   onSubmit(form, async (data) => {
-    const certificate = data.get('certificate');
-    if (!(certificate instanceof File) || certificate.size === 0) throw Object.assign(new Error('Choose the signed certificate file'), { hint: '' });
-    const body = { certificate: await fileToBase64(certificate) };
-    const chain = data.get('chain');
-    if (chain instanceof File && chain.size > 0) body.chain = await fileToBase64(chain);
+    const body = { certificate: await uploadValue(data, 'certificate', 'Choose the signed certificate file or paste it') };
+    const chain = await uploadValue(data, 'chain');
+    if (chain) body.chain = chain;
     await api('POST', `/api/v1/identities/${encodeURIComponent(identity.name)}/certificate`, body);
     ctx.refresh();
   });
@@ -102,8 +76,28 @@ function deleteButton(ctx, identity) {
   return h('section', { class: 'panel danger-zone' }, h('h2', {}, 'Delete'), alert, button);
 }
 
+// The contexts that present this identity and the services those contexts serve (an unbound
+// service uses "default").
+function usedByPanel(identity, contexts, services) {
+  const using = contexts.filter((c) => (c.identity_in_use || c.identity) === identity.name);
+  const servedBy = (context) => services.filter((s) => (s.context || 'default') === context.name).map((s) => s.service);
+  const content = using.length === 0
+    ? h('p', { class: 'empty' }, 'No TLS context presents this identity.')
+    : h('ul', { class: 'plain used-by' }, using.map((c) => {
+      const served = servedBy(c);
+      return h('li', {}, 'context ', h('a', { href: `#/contexts/${encodeURIComponent(c.name)}` }, c.name), ' — ',
+        served.length ? `serves ${served.join(', ')}` : 'no service bound');
+    }));
+  return h('section', { class: 'panel', id: 'used-by', 'aria-labelledby': 'used-by-title' },
+    h('h2', { id: 'used-by-title' }, 'Used by'), content);
+}
+
 export async function renderIdentity(ctx, name) {
-  const identity = await api('GET', `/api/v1/identities/${encodeURIComponent(name)}`);
+  const [identity, contexts, services] = await Promise.all([
+    api('GET', `/api/v1/identities/${encodeURIComponent(name)}`),
+    api('GET', '/api/v1/contexts?limit=1000'),
+    api('GET', '/api/v1/services?limit=1000'),
+  ]);
   const certificate = identity.certificate;
   return h('section', { class: 'identity-detail', dataset: { title: identity.name } },
     pageHeader(`Identity ${identity.name}`, badge(identity.status)),
@@ -112,6 +106,7 @@ export async function renderIdentity(ctx, name) {
       h('dt', {}, 'Origin'), h('dd', {}, identity.origin),
       h('dt', {}, 'Key'), h('dd', {}, identity.key),
       h('dt', {}, 'Created'), h('dd', {}, formatDate(identity.created_at))),
+    usedByPanel(identity, contexts, services),
     identity.csr ? csrPanel(identity) : null,
     certificate ? h('section', { class: 'panel' }, h('h2', {}, 'Certificate'), certificateFields(certificate)) : null,
     identity.chain && identity.chain.length

@@ -1,14 +1,18 @@
 // The forms that make an identity: the AudioCodes "Certificate Signing Request" form (CN, five
 // typed SAN rows, OU, O, L, ST, C, key type, signature algorithm) for a CSR or a self-signed
 // certificate, and the import of a key + certificate (PEM) or a PKCS#12 with its passphrase.
-import { api, fileToBase64 } from './api.js';
+import { api } from './api.js';
 import { field, formAlert, h, input, onSubmit, select, showMessage, writeControl } from './dom.js';
+import { fileOrPaste, uploadValue } from './upload.js';
 
 const KEY_TYPES = [
   ['p256', 'EC P-256'], ['p384', 'EC P-384'], ['rsa2048', 'RSA 2048'], ['rsa3072', 'RSA 3072'],
   ['rsa4096', 'RSA 4096'], ['ed25519', 'Ed25519'],
 ];
 const SIGNATURES = [['sha256', 'SHA-256'], ['sha384', 'SHA-384'], ['sha512', 'SHA-512']];
+// Offered only while "Legacy" is ticked (the API takes them with "legacy": true).
+const LEGACY_KEY_TYPES = [['rsa1024', 'RSA 1024 (legacy)']];
+const LEGACY_SIGNATURES = [['sha1', 'SHA-1 (legacy)']];
 const SAN_TYPES = [['dns', 'DNS'], ['ip', 'IP'], ['email', 'email'], ['uri', 'URI']];
 const ORDINALS = ['1st', '2nd', '3rd', '4th', '5th'];
 
@@ -54,6 +58,28 @@ export function newIdentityBody(data, selfSigned) {
   return body;
 }
 
+// The "Legacy" checkbox: ticked, the key type and signature lists offer RSA 1024 and SHA-1 too;
+// unticked, those are removed again (a chosen one falls back to the default).
+function legacyToggle(prefix) {
+  const box = h('input', { type: 'checkbox', name: 'legacy', id: `${prefix}-legacy` });
+  box.addEventListener('change', () => {
+    const form = box.form;
+    const lists = [[form.elements.namedItem('key_type'), LEGACY_KEY_TYPES], [form.elements.namedItem('signature'), LEGACY_SIGNATURES]];
+    for (const [list, extra] of lists) {
+      for (const [value, text] of extra) {
+        const present = [...list.options].find((o) => o.value === value);
+        if (box.checked && !present) list.append(h('option', { value, dataset: { legacy: 'true' } }, text));
+        if (!box.checked && present) {
+          const wasChosen = present.selected;
+          present.remove();
+          if (wasChosen) list.selectedIndex = 0;
+        }
+      }
+    }
+  });
+  return box;
+}
+
 // mode: 'csr' | 'self-signed'
 export function createForm(mode, ctx) {
   const selfSigned = mode === 'self-signed';
@@ -64,7 +90,7 @@ export function createForm(mode, ctx) {
     field('Identity name', nameInput(prefix), { help: 'how telecert and the TLS contexts refer to it, e.g. sbc-sip', keys: ['identity name'] }),
     subjectFields(prefix),
     selfSigned ? field('Validity (days)', input('validity_days', { id: `${prefix}-validity`, type: 'number', min: 1, max: 825, value: '365' }), { keys: ['validity', 'days'] }) : null,
-    field('Legacy (allow SHA-1 / RSA 1024 for old peers)', h('input', { type: 'checkbox', name: 'legacy', id: `${prefix}-legacy` })),
+    field('Legacy (allow SHA-1 / RSA 1024 for old peers)', legacyToggle(prefix)),
     h('div', { class: 'actions' }, submit));
   onSubmit(form, async (data) => {
     const name = String(data.get('name') || '').trim();
@@ -81,22 +107,20 @@ export function importForm(ctx) {
   const form = h('form', { class: 'identity-form', id: 'import-form', novalidate: true },
     formAlert(),
     field('Identity name', nameInput('import'), { keys: ['identity name'] }),
-    field('Certificate or PKCS#12 file', h('input', { type: 'file', name: 'file', id: 'import-file', required: true, accept: '.pem,.crt,.cer,.der,.p12,.pfx' }),
-      { help: 'PEM (may hold the key and chain too), DER, or PKCS#12 (.p12/.pfx)', keys: ['certificate', 'pkcs#12', 'pkcs12', 'file'] }),
-    field('Private key file (PEM or DER, optional)', h('input', { type: 'file', name: 'key_file', id: 'import-key', accept: '.pem,.key,.der' }),
-      { help: 'not needed for PKCS#12 or a PEM that holds the key', keys: ['private key', 'key file', 'key does not match'] }),
-    field('Chain file (intermediate certificates, optional)', h('input', { type: 'file', name: 'chain_file', id: 'import-chain', accept: '.pem,.crt,.cer' }), { keys: ['chain'] }),
+    fileOrPaste('Certificate or PKCS#12 file', 'file', { id: 'import-file', required: true, accept: '.pem,.crt,.cer,.der,.p12,.pfx',
+      help: 'PEM (may hold the key and chain too), DER, or PKCS#12 (.p12/.pfx)', keys: ['certificate', 'pkcs#12', 'pkcs12', 'file'], what: 'certificate (and key)' }),
+    fileOrPaste('Private key file (PEM or DER, optional)', 'key_file', { id: 'import-key', accept: '.pem,.key,.der',
+      help: 'not needed for PKCS#12 or a PEM that holds the key', keys: ['private key', 'key file', 'key does not match'], what: 'private key' }),
+    fileOrPaste('Chain file (intermediate certificates, optional)', 'chain_file', { id: 'import-chain', accept: '.pem,.crt,.cer', keys: ['chain'], what: 'chain' }),
     field('Passphrase (PKCS#12 or encrypted key)', h('input', { type: 'password', name: 'passphrase', id: 'import-passphrase', autocomplete: 'off' }), { keys: ['passphrase', 'password'] }),
     h('div', { class: 'actions' }, submit));
   onSubmit(form, async (data) => {
     const name = String(data.get('name') || '').trim();
     const body = {};
-    const file = data.get('file');
-    if (!(file instanceof File) || file.size === 0) throw Object.assign(new Error('Choose the certificate or PKCS#12 file'), { hint: '' });
-    body.file = await fileToBase64(file);
+    body.file = await uploadValue(data, 'file', 'Choose the certificate or PKCS#12 file or paste the PEM');
     for (const key of ['key_file', 'chain_file']) {
-      const extra = data.get(key);
-      if (extra instanceof File && extra.size > 0) body[key] = await fileToBase64(extra);
+      const extra = await uploadValue(data, key);
+      if (extra) body[key] = extra;
     }
     if (data.get('passphrase')) body.passphrase = String(data.get('passphrase'));
     await api('POST', `/api/v1/identities/${encodeURIComponent(name)}/import`, body);

@@ -30,7 +30,7 @@ function settingsForm(ctx, settings) {
     for (const [name, value] of Object.entries(settings)) {
       const element = form.elements.namedItem(name);
       const now = typeof value === 'boolean' ? element.checked : String(element.value).trim();
-      if (String(now) !== String(value)) changes[name] = typeof value === 'boolean' ? now : now;
+      if (String(now) !== String(value)) changes[name] = now;
     }
     if (Object.keys(changes).length === 0) {
       showMessage(form, 'Nothing changed.');

@@ -1,11 +1,13 @@
 // Trusted roots: the AudioCodes "Trusted Root Certificates" table (index, subject, issuer,
-// expires) with the source, a filter (all / built-in / custom), import from a file, export of the
-// shown set as a PEM bundle, and removal.
-import { api, fileToBase64 } from './api.js';
+// expires, fingerprint) with the source, a filter (all / built-in / custom), import from a file or
+// pasted PEM, export of the shown set as a PEM bundle, removal, and "#/trust/ID": one root's fields.
+import { api } from './api.js';
+import { certificateFields, shortFingerprint } from './cert_fields.js';
 import {
   badge, confirmDialog, errorText, field, formAlert, formatDay, h, onSubmit, pageHeader, select,
   showMessage, table, writeControl,
 } from './dom.js';
+import { fileOrPaste, uploadValue } from './upload.js';
 
 let currentFilter = 'custom';
 
@@ -14,12 +16,10 @@ function importForm(ctx) {
   const form = h('form', { id: 'trust-import-form', novalidate: true },
     h('h2', {}, 'Import a root or intermediate certificate'),
     formAlert(),
-    field('Certificate file (PEM, may hold several, or DER)', h('input', { type: 'file', name: 'file', id: 'trust-file', required: true, accept: '.pem,.crt,.cer,.der' }), { keys: ['certificate', 'file'] }),
+    fileOrPaste('Certificate file (PEM, may hold several, or DER)', 'file', { id: 'trust-file', required: true, accept: '.pem,.crt,.cer,.der', keys: ['certificate', 'file'], what: 'one or more certificates' }),
     h('div', { class: 'actions' }, submit));
   onSubmit(form, async (data) => {
-    const file = data.get('file');
-    if (!(file instanceof File) || file.size === 0) throw Object.assign(new Error('Choose a certificate file'), { hint: '' });
-    const answer = await api('POST', '/api/v1/trust', { file: await fileToBase64(file) });
+    const answer = await api('POST', '/api/v1/trust', { file: await uploadValue(data, 'file', 'Choose a certificate file or paste its PEM') });
     const added = (answer.added || []).length;
     const duplicates = (answer.duplicates || []).length;
     currentFilter = 'custom';
@@ -30,7 +30,26 @@ function importForm(ctx) {
   return h('section', { class: 'panel' }, form);
 }
 
+// One root: every field the daemon sends for it. There is no single-root route, so it is found in
+// the whole list by its index.
+async function renderRoot(ctx, id) {
+  const roots = await api('GET', '/api/v1/trust?filter=all&limit=1000');
+  const root = roots.find((r) => String(r.id) === String(id));
+  const back = h('p', {}, h('a', { href: '#/trust' }, '← All trusted roots'));
+  if (!root) {
+    return h('section', { dataset: { title: `Root ${id}` } }, pageHeader(`Trusted root #${id}`), back,
+      h('p', { class: 'form-alert error', role: 'alert' }, `There is no trusted root #${id} (removed?).`));
+  }
+  return h('section', { class: 'root-detail', dataset: { title: `Root ${id}` } },
+    pageHeader(`Trusted root #${root.id}`, badge(root.status)), back,
+    h('dl', { class: 'fields summary' },
+      h('dt', {}, 'Source'), h('dd', {}, root.source === 'builtin' ? 'built-in (system CA bundle)' : root.source),
+      root.enabled === undefined ? null : [h('dt', {}, 'Enabled'), h('dd', {}, root.enabled ? 'yes' : 'no')]),
+    h('section', { class: 'panel' }, h('h2', {}, 'Certificate'), certificateFields(root)));
+}
+
 export async function render(ctx) {
+  if (ctx.args[0]) return renderRoot(ctx, ctx.args[0]);
   const roots = await api('GET', `/api/v1/trust?filter=${currentFilter}&limit=1000`);
   const alert = formAlert();
   const remove = async (root) => {
@@ -53,11 +72,14 @@ export async function render(ctx) {
     { title: 'Subject', cell: (r) => r.subject },
     { title: 'Issuer', cell: (r) => r.issuer },
     { title: 'Expires', cell: (r) => formatDay(r.not_after) },
+    { title: 'SHA-256 fingerprint', cell: (r) => shortFingerprint(r.sha256_fingerprint) },
     { title: 'Status', cell: (r) => badge(r.status) },
     { title: 'Source', cell: (r) => (r.source === 'builtin' ? 'built-in' : r.source) },
     {
       title: 'Actions',
-      cell: (r) => writeControl(h('button', { type: 'button', class: 'small danger', 'aria-label': `Remove root ${r.id}`, onclick: () => remove(r) }, 'Remove'), ctx.session),
+      cell: (r) => [
+        h('a', { class: 'button small', href: `#/trust/${r.id}`, 'aria-label': `View root ${r.id}` }, 'View'), ' ',
+        writeControl(h('button', { type: 'button', class: 'small danger', 'aria-label': `Remove root ${r.id}`, onclick: () => remove(r) }, 'Remove'), ctx.session)],
     },
   ];
   return h('section', { dataset: { title: 'Trusted roots' } },

@@ -1,7 +1,8 @@
 // Verify a chain (upload it, get the report: chain as built, every problem with its remedy) and
 // probe a TLS server (admins), showing the report the daemon makes.
-import { api, fileToBase64 } from './api.js';
+import { api } from './api.js';
 import { field, formAlert, h, input, onSubmit, pageHeader, select, writeControl } from './dom.js';
+import { fileOrPaste, uploadValue } from './upload.js';
 
 function problems(report) {
   const list = report.problems || [];
@@ -23,16 +24,14 @@ function verifyForm() {
   const result = h('div', { class: 'result' });
   const form = h('form', { id: 'verify-form', novalidate: true },
     formAlert(),
-    field('Chain file (PEM: leaf first)', h('input', { type: 'file', name: 'chain', id: 'verify-chain', required: true, accept: '.pem,.crt,.cer,.der' }), { keys: ['chain'] }),
+    fileOrPaste('Chain file (PEM: leaf first)', 'chain', { id: 'verify-chain', required: true, accept: '.pem,.crt,.cer,.der', keys: ['chain'], what: 'chain, leaf first' }),
     h('div', { class: 'grid-3' },
       field('Purpose', select('purpose', ['server', 'client'], 'server', { id: 'verify-purpose' })),
       field('Expected name (optional)', input('name', { id: 'verify-name', placeholder: 'sbc.example.com or sip:…' }), { keys: ['reference identity', 'name'] }),
       field('Context (optional)', input('context', { id: 'verify-context', placeholder: 'default' }), { keys: ['context'] })),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Verify')));
   onSubmit(form, async (data) => {
-    const file = data.get('chain');
-    if (!(file instanceof File) || file.size === 0) throw Object.assign(new Error('Choose a chain file'), { hint: '' });
-    const body = { chain: await fileToBase64(file), purpose: String(data.get('purpose')) };
+    const body = { chain: await uploadValue(data, 'chain', 'Choose a chain file or paste the chain'), purpose: String(data.get('purpose')) };
     for (const key of ['name', 'context']) if (String(data.get(key) || '').trim()) body[key] = String(data.get(key)).trim();
     result.replaceChildren(reportView(await api('POST', '/api/v1/verify', body)));
   });
