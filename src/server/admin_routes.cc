@@ -4,6 +4,7 @@
 
 #include "server/api_json.h"
 #include "server/api_route_groups.h"
+#include "server/session_routes.h"
 
 namespace telecert::server {
 namespace {
@@ -98,8 +99,35 @@ Response create_user(RequestContext& context) {
   return json_response(context.request(), http::status::created, answer);
 }
 
-// An admin sets anyone's password; a monitor only its own, proving the current one.
-Response set_password(RequestContext& context) {
+// The caller's session id when it is `name` logged in through the web UI; "" otherwise.
+std::string own_session_id(const RequestContext& context, const std::string& name) {
+  const auto& principal = context.principal();
+  if (!principal || principal->kind != service::Principal::Kind::User || principal->name != name) {
+    return {};
+  }
+  return cookie_value(context.request(), kSessionCookie).value_or(std::string());
+}
+
+// A wrong current password is a guess: it counts as a failed login from the caller's address.
+std::optional<Response> refuse_guess(const RequestContext& context, Authenticator* authenticator,
+                                     bool guessed_wrong) {
+  if (authenticator == nullptr) return std::nullopt;
+  const std::string& source = context.remote_address();
+  std::int64_t wait = authenticator->login_retry_after(source);
+  if (wait == 0 && guessed_wrong) wait = authenticator->record_login_failure(source);
+  if (wait > 0) {
+    return error_response(
+        context.request(),
+        Error{ErrorCode::TooManyRequests, "too many failed logins from this address",
+              "wait " + std::to_string(wait) + " seconds, then try again"},
+        static_cast<int>(wait));
+  }
+  return std::nullopt;
+}
+
+// An admin sets anyone's password; a monitor only its own, proving the current one. The user's
+// other sessions end (the caller's own session stays when it changed its own password).
+Response set_password(RequestContext& context, Authenticator* authenticator) {
   const std::string& name = context.parameter("name");
   const auto& principal = context.principal();
   const bool admin = principal && principal->may_write();
@@ -123,14 +151,22 @@ Response set_password(RequestContext& context) {
   if (!admin) {
     auto current = api::optional_secret(*body, "current_password");
     if (!current) return api::respond_error(context, current.error());
+    if (auto limited = refuse_guess(context, authenticator, false)) return std::move(*limited);
     if (current->empty() || !service.authenticate_password(name, *current)) {
+      if (auto limited = refuse_guess(context, authenticator, true)) return std::move(*limited);
       return api::respond_error(
           context, Error{ErrorCode::InvalidArgument,
                          "field 'current_password' is missing or not the current password",
                          "give your current password to change it"});
     }
   }
-  return api::respond(context, service.set_password(name, *password));
+  const std::string own_session = own_session_id(context, name);
+  if (authenticator != nullptr && !own_session.empty()) {
+    authenticator->hold_session_through_password_change(own_session);
+  }
+  auto changed = service.set_password(name, *password);
+  if (changed && authenticator != nullptr) authenticator->end_sessions_of(name, own_session);
+  return api::respond(context, changed);
 }
 
 Response create_token(RequestContext& context) {
@@ -149,7 +185,7 @@ Response create_token(RequestContext& context) {
 
 }  // namespace
 
-void add_admin_routes(Router& router) {
+void add_admin_routes(Router& router, const ApiDependencies& dependencies) {
   constexpr auto kBlocking = Execution::Blocking;
   router.add(Route{http::verb::get, "/api/v1/settings", Access::AnyRole, kBlocking,
                    [](RequestContext& context) {
@@ -166,7 +202,9 @@ void add_admin_routes(Router& router) {
       [](RequestContext& context) { return api::paged(context, context.service().list_users()); }});
   router.add(Route{http::verb::post, "/api/v1/users", Access::Admin, kBlocking, create_user});
   router.add(Route{http::verb::put, "/api/v1/users/{name}/password", Access::AnyRole, kBlocking,
-                   set_password});
+                   [authenticator = dependencies.authenticator](RequestContext& context) {
+                     return set_password(context, authenticator);
+                   }});
   router.add(Route{http::verb::delete_, "/api/v1/users/{name}", Access::Admin, kBlocking,
                    [](RequestContext& context) {
                      return api::respond(context,

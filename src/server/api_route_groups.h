@@ -21,7 +21,7 @@ void add_trust_routes(Router& router);
 // /api/v1/contexts..., /api/v1/context-fields, /api/v1/services...
 void add_context_routes(Router& router);
 // /api/v1/settings, /api/v1/events, /api/v1/factory-reset, /api/v1/users..., /api/v1/tokens...
-void add_admin_routes(Router& router);
+void add_admin_routes(Router& router, const ApiDependencies& dependencies);
 // POST /api/v1/verify and POST /api/v1/probe.
 void add_verification_routes(Router& router);
 

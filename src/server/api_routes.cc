@@ -13,7 +13,7 @@ ApiRoutes add_api_routes(Router& router, const ApiDependencies& dependencies) {
   add_identity_routes(router);
   add_trust_routes(router);
   add_context_routes(router);
-  add_admin_routes(router);
+  add_admin_routes(router, dependencies);
   add_verification_routes(router);
   return ApiRoutes{[cache] { cache->invalidate(); }};
 }

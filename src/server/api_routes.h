@@ -5,6 +5,7 @@
 
 #include <functional>
 
+#include "server/authenticator.h"
 #include "server/counters.h"
 #include "server/router.h"
 #include "service/certificate_service.h"
@@ -17,6 +18,9 @@ struct ApiDependencies {
   const service::CertificateService* service = nullptr;
   // The server's counters, appended to /metrics.
   const Counters* counters = nullptr;
+  // Sessions and the login rate limit: a password change ends the user's other sessions, and a
+  // wrong current password counts as a failed login. Null in tests that do not need it.
+  Authenticator* authenticator = nullptr;
 };
 
 // What the routes hand back to the daemon.

@@ -72,7 +72,12 @@ Authenticator::NewSession Authenticator::create_session(const service::Principal
     });
     sessions_.erase(oldest);
   }
-  sessions_[sha256_hex(session.id)] = SessionEntry{principal, session.csrf_token, now, now};
+  std::optional<pki::TimePoint> bound;
+  if (const auto known = password_changed_at_.find(principal.name);
+      known != password_changed_at_.end()) {
+    bound = known->second;
+  }
+  sessions_[sha256_hex(session.id)] = SessionEntry{principal, session.csrf_token, now, now, bound};
   return session;
 }
 
@@ -97,19 +102,39 @@ void Authenticator::end_session(std::string_view id) {
   sessions_.erase(key);
 }
 
-void Authenticator::end_sessions_of(std::string_view user) {
+void Authenticator::end_sessions_of(std::string_view user, std::string_view except_id) {
+  const std::string kept = except_id.empty() ? std::string() : sha256_hex(except_id);
   const std::lock_guard lock(mutex_);
-  std::erase_if(sessions_, [&](const auto& item) { return item.second.principal.name == user; });
+  std::erase_if(sessions_, [&](const auto& item) {
+    return item.second.principal.name == user && item.first != kept;
+  });
 }
 
 void Authenticator::retain_sessions_of(const std::vector<service::UserView>& users) {
   const std::lock_guard lock(mutex_);
-  std::erase_if(sessions_, [&](const auto& item) {
-    const auto& principal = item.second.principal;
-    return std::none_of(users.begin(), users.end(), [&](const service::UserView& user) {
-      return user.name == principal.name && user.role == principal.role;
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    auto& entry = it->second;
+    const auto user = std::find_if(users.begin(), users.end(), [&](const service::UserView& one) {
+      return one.name == entry.principal.name;
     });
-  });
+    bool ends = user == users.end() || user->role != entry.principal.role;
+    if (!ends && !entry.password_changed_at) {
+      entry.password_changed_at = user->password_changed_at;  // first seen: bound now
+    } else if (!ends) {
+      ends = *entry.password_changed_at != user->password_changed_at;
+    }
+    it = ends ? sessions_.erase(it) : std::next(it);
+  }
+  password_changed_at_.clear();
+  for (const auto& user : users) password_changed_at_[user.name] = user.password_changed_at;
+}
+
+void Authenticator::hold_session_through_password_change(std::string_view id) {
+  const auto key = sha256_hex(id);
+  const std::lock_guard lock(mutex_);
+  if (const auto it = sessions_.find(key); it != sessions_.end()) {
+    it->second.password_changed_at.reset();
+  }
 }
 
 std::size_t Authenticator::session_count() const {
@@ -165,7 +190,7 @@ std::int64_t Authenticator::record_login_failure(std::string_view source) {
 
 std::optional<service::Principal> Authenticator::cached_token(std::string_view token) {
   const auto key = sha256_hex(token);
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = options_.monotonic_now();
   const std::lock_guard lock(mutex_);
   const auto it = token_cache_.find(key);
   if (it == token_cache_.end()) return std::nullopt;
@@ -179,13 +204,18 @@ std::optional<service::Principal> Authenticator::cached_token(std::string_view t
 void Authenticator::cache_token(std::string_view token, const service::Principal& principal) {
   if (options_.token_cache_ttl.count() <= 0) return;
   const auto key = sha256_hex(token);
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = options_.monotonic_now();
   const std::lock_guard lock(mutex_);
   if (token_cache_.size() >= options_.max_cached_tokens) {
     std::erase_if(token_cache_, [&](const auto& item) { return now >= item.second.expires; });
     if (token_cache_.size() >= options_.max_cached_tokens) token_cache_.clear();
   }
   token_cache_[key] = CachedToken{principal, now + options_.token_cache_ttl};
+}
+
+void Authenticator::clear_token_cache() {
+  const std::lock_guard lock(mutex_);
+  token_cache_.clear();
 }
 
 }  // namespace telecert::server

@@ -6,20 +6,28 @@
 // after `idle_timeout` without a request, `absolute_timeout` after login, or on logout. Sessions
 // live in memory only: a restart logs everyone out.
 //
+// Each session is bound to its user's password_changed_at: retain_sessions_of (the daemon calls it
+// at start, after every committed change and every 5 s) ends the sessions whose user is gone, whose
+// role changed or whose password changed since login, so `telecert user passwd` in another process
+// logs the user out within that refresh. A session is bound to the value the last
+// retain_sessions_of saw for its user, or (a user not seen yet) at the next retain_sessions_of.
+//
 // Login rate limit: at most `max_login_failures` failed logins per source address within
 // `login_window` (a fixed window starting at the first failure); then the source is refused until
 // the window ends. A success from one source does not reset anyone's count. The table is bounded
 // (`max_tracked_sources`; the oldest windows are dropped first).
 //
 // Token cache: a successful token lookup is remembered (by the token's SHA-256) for
-// `token_cache_ttl`, so a revoked token (e.g. `telecert token revoke` in another process) stops
-// working within that time.
+// `token_cache_ttl` (measured on `monotonic_now`), so a token revoked by `telecert token revoke` in
+// another process stops working within that time; the daemon clears the cache after every
+// committed change of its own, so an API revocation works at once.
 //
 // Threading: every member function may be called from any thread (one mutex).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,6 +52,10 @@ class Authenticator {
     std::size_t max_tracked_sources = 10000;
     std::chrono::seconds token_cache_ttl{2};
     std::size_t max_cached_tokens = 1000;
+    // The monotonic clock of the token cache (tests advance their own).
+    std::function<std::chrono::steady_clock::time_point()> monotonic_now = [] {
+      return std::chrono::steady_clock::now();
+    };
   };
 
   struct NewSession {
@@ -68,12 +80,18 @@ class Authenticator {
   // expired (an expired one is removed).
   std::optional<Session> find_session(std::string_view id);
   void end_session(std::string_view id);
-  // Ends every session of `user`.
-  void end_sessions_of(std::string_view user);
-  // Ends the sessions whose user is not in `users` any more, or whose role changed (the daemon
-  // calls it after every change and every 5 s, so a user deleted by the API or the CLI is logged
-  // out within that time).
+  // Ends every session of `user` but the one with cookie value `except_id` (none when empty).
+  void end_sessions_of(std::string_view user, std::string_view except_id = {});
+  // Ends the sessions whose user is not in `users` any more, whose role changed, or whose
+  // password_changed_at differs from the one the session is bound to; binds unbound sessions to
+  // their user's current value (the daemon calls it at start, after every change and every 5 s,
+  // so a user deleted or given a new password by the API or the CLI is logged out within that
+  // time).
   void retain_sessions_of(const std::vector<service::UserView>& users);
+  // Unbinds the session with cookie value `id` from its user's password_changed_at, so the next
+  // retain_sessions_of binds it to the new value instead of ending it: called before a user
+  // changes its own password through this session (then end_sessions_of(user, id) ends the others).
+  void hold_session_through_password_change(std::string_view id);
   std::size_t session_count() const;
 
   // Constant-time comparison of a CSRF token (CRYPTO_memcmp); false when either is empty.
@@ -89,6 +107,9 @@ class Authenticator {
   // --- API token cache ---
   std::optional<service::Principal> cached_token(std::string_view token);
   void cache_token(std::string_view token, const service::Principal& principal);
+  // Forgets every cached token (after a committed change: a token revoked through the API stops
+  // working at once).
+  void clear_token_cache();
 
  private:
   struct SessionEntry {
@@ -96,6 +117,7 @@ class Authenticator {
     std::string csrf_token;
     std::chrono::sys_seconds created;
     std::chrono::sys_seconds last_used;
+    std::optional<pki::TimePoint> password_changed_at;  // nullopt: bound at the next retain
   };
   struct FailureWindow {
     std::chrono::sys_seconds started;
@@ -115,6 +137,8 @@ class Authenticator {
   std::map<std::string, SessionEntry, std::less<>> sessions_;    // guarded by mutex_
   std::map<std::string, FailureWindow, std::less<>> failures_;   // guarded by mutex_
   std::map<std::string, CachedToken, std::less<>> token_cache_;  // guarded by mutex_
+  // Each user's password_changed_at as the last retain_sessions_of saw it; guarded by mutex_.
+  std::map<std::string, pki::TimePoint, std::less<>> password_changed_at_;
 };
 
 // 256 random bits, base64url without padding (43 characters).

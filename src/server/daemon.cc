@@ -6,8 +6,10 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <ctime>
 #include <iostream>
@@ -31,14 +33,17 @@ constexpr std::string_view kWebAdminService = "web-admin";
 class DataDirLock {
  public:
   static Result<DataDirLock> acquire(const std::filesystem::path& data_dir) {
+    // The data dir holds keys: created 0700 (its parents as the umask says).
     std::error_code error;
-    std::filesystem::create_directories(data_dir, error);
-    if (error) {
-      return fail(ErrorCode::Io, "cannot create " + data_dir.string() + ": " + error.message(),
+    if (data_dir.has_parent_path())
+      std::filesystem::create_directories(data_dir.parent_path(), error);
+    if (error || (::mkdir(data_dir.c_str(), 0700) != 0 && errno != EEXIST)) {
+      const std::string reason = error ? error.message() : std::generic_category().message(errno);
+      return fail(ErrorCode::Io, "cannot create " + data_dir.string() + ": " + reason,
                   "check the path and its permissions");
     }
     const auto file = data_dir / "telecertd.lock";
-    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
       return fail(ErrorCode::Io, "cannot open " + file.string(),
                   "check the permissions of the data directory");
@@ -158,13 +163,6 @@ int run_daemon(const DaemonOptions& options) {
   if (!opened) return refuse(opened.error());
   auto& service = **opened;
 
-  auto first_admin = service.ensure_first_admin();
-  if (!first_admin) return refuse(first_admin.error());
-  if (*first_admin && (*first_admin)->generated_password) {
-    std::cout << "admin password: " << (*first_admin)->generated_password->reveal() << std::endl;
-    spdlog::info("first admin created user={}", (*first_admin)->view.name);
-  }
-
   tls::ContextRegistry registry(
       [&service] { return service.registry_material(); },
       tls::ContextSnapshot::Dependencies{clock, std::make_shared<verify::RevocationChecker>()});
@@ -180,7 +178,7 @@ int run_daemon(const DaemonOptions& options) {
   Authenticator authenticator(clock);
   Router router;
   add_session_routes(router, SessionRouteDependencies{&authenticator, &counters});
-  const ApiDependencies api_dependencies{&service, &counters};
+  const ApiDependencies api_dependencies{&service, &counters, &authenticator};
   const ApiRoutes api = add_api_routes(router, api_dependencies);
   const RequestDispatcher dispatcher(router, authenticator, service);
 
@@ -195,7 +193,18 @@ int run_daemon(const DaemonOptions& options) {
   if (!server) return refuse(server.error());
   (*server)->set_body_limit(body_limit(service));
 
+  // Only once the listener is bound and web-admin has an identity: a start that fails before here
+  // leaves the one-time password to the next start.
+  auto first_admin = service.ensure_first_admin();
+  if (!first_admin) return refuse(first_admin.error());
+  if (*first_admin && (*first_admin)->generated_password) {
+    std::cout << "admin password: " << (*first_admin)->generated_password->reveal() << std::endl;
+    spdlog::info("first admin created user={}", (*first_admin)->view.name);
+  }
+  revalidate_sessions(service, authenticator);
+
   auto on_change = [&registry, &api, &service, &server, &authenticator] {
+    authenticator.clear_token_cache();
     if (auto refreshed = registry.refresh(); !refreshed) {
       spdlog::warn("tls refresh failed error=\"{}\"", refreshed.error().message);
     }

@@ -105,14 +105,17 @@ std::string status_metrics_text(const service::StatusView& status, std::int64_t 
   return out.str();
 }
 
-StatusCache::StatusCache(const service::CertificateService& base, std::chrono::milliseconds max_age)
-    : max_age_(max_age), service_(base.with_actor("web:status")) {}
+StatusCache::StatusCache(const service::CertificateService& base, std::chrono::milliseconds max_age,
+                         MonotonicNow monotonic_now)
+    : max_age_(max_age),
+      monotonic_now_(std::move(monotonic_now)),
+      service_(base.with_actor("web:status")) {}
 
 bool StatusCache::fresh(const Snapshot& snapshot) const {
   // A failed build is retried by the next request.
   return snapshot.status_json && snapshot.metrics_text &&
          snapshot.generation == generation_.load(std::memory_order_acquire) &&
-         std::chrono::steady_clock::now() - snapshot.built_at < max_age_;
+         monotonic_now_() - snapshot.built_at < max_age_;
 }
 
 std::shared_ptr<const StatusCache::Snapshot> StatusCache::current() {
@@ -136,7 +139,7 @@ std::shared_ptr<const StatusCache::Snapshot> StatusCache::build() {
   auto snapshot = std::make_shared<Snapshot>();
   // Read the generation first: a change committed while we read makes this snapshot stale.
   snapshot->generation = generation_.load(std::memory_order_acquire);
-  snapshot->built_at = std::chrono::steady_clock::now();
+  snapshot->built_at = monotonic_now_();
   auto status = service_->status();
   if (!status) {
     snapshot->status_json = std::unexpected(status.error());

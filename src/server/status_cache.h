@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,8 +34,12 @@ class StatusCache {
   };
 
   // Reads through a service made from `base` (base->with_actor); `base` must outlive the cache.
-  explicit StatusCache(const service::CertificateService& base,
-                       std::chrono::milliseconds max_age = std::chrono::seconds(1));
+  // `monotonic_now` measures max_age (tests advance their own clock).
+  using MonotonicNow = std::function<std::chrono::steady_clock::time_point()>;
+  explicit StatusCache(
+      const service::CertificateService& base,
+      std::chrono::milliseconds max_age = std::chrono::seconds(1),
+      MonotonicNow monotonic_now = [] { return std::chrono::steady_clock::now(); });
 
   // A snapshot no older than max_age and built after the last invalidate(), or, while another
   // thread is building that one, the previous snapshot. Never null.
@@ -47,6 +52,7 @@ class StatusCache {
   std::shared_ptr<const Snapshot> build();
 
   const std::chrono::milliseconds max_age_;
+  const MonotonicNow monotonic_now_;
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
   std::mutex rebuild_mutex_;

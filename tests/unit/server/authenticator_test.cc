@@ -177,8 +177,10 @@ TEST_F(AuthenticatorTest, RateLimitTableStaysBounded) {
 }
 
 TEST_F(AuthenticatorTest, CachedTokenIsForgottenAfterItsTimeToLive) {
+  auto monotonic = std::chrono::steady_clock::time_point{} + 1h;
   Authenticator::Options options;
   options.token_cache_ttl = 1s;
+  options.monotonic_now = [&monotonic] { return monotonic; };
   Authenticator authenticator(clock_, options);
   const service::Principal token{service::Principal::Kind::Token, "ci", service::Role::Monitor};
   EXPECT_FALSE(authenticator.cached_token("tct_abc"));
@@ -187,8 +189,69 @@ TEST_F(AuthenticatorTest, CachedTokenIsForgottenAfterItsTimeToLive) {
   ASSERT_TRUE(found);
   EXPECT_EQ(found->name, "ci");
   EXPECT_FALSE(authenticator.cached_token("tct_abd"));
-  std::this_thread::sleep_for(1100ms);
+  monotonic += 999ms;
+  EXPECT_TRUE(authenticator.cached_token("tct_abc"));
+  monotonic += 1ms;
   EXPECT_FALSE(authenticator.cached_token("tct_abc"));
+}
+
+TEST_F(AuthenticatorTest, ClearedTokenCacheForgetsEveryToken) {
+  Authenticator authenticator(clock_);
+  const service::Principal token{service::Principal::Kind::Token, "ci", service::Role::Monitor};
+  authenticator.cache_token("tct_abc", token);
+  authenticator.clear_token_cache();
+  EXPECT_FALSE(authenticator.cached_token("tct_abc"));
+}
+
+service::UserView view(std::string name, service::Role role, std::int64_t changed) {
+  service::UserView out;
+  out.name = std::move(name);
+  out.role = role;
+  out.password_changed_at = pki::TimePoint{std::chrono::seconds{changed}};
+  return out;
+}
+
+TEST_F(AuthenticatorTest, SessionsEndWhenTheirUsersPasswordChangedAfterLogin) {
+  Authenticator authenticator(clock_);
+  authenticator.retain_sessions_of(
+      {view("alice", service::Role::Admin, 100), view("bob", service::Role::Admin, 100)});
+  const auto alice = authenticator.create_session(user("alice"));
+  const auto bob = authenticator.create_session(user("bob"));
+  authenticator.retain_sessions_of(
+      {view("alice", service::Role::Admin, 100), view("bob", service::Role::Admin, 100)});
+  ASSERT_TRUE(authenticator.find_session(alice.id));
+  // `telecert user passwd alice` in another process: seen at the daemon's next refresh.
+  authenticator.retain_sessions_of(
+      {view("alice", service::Role::Admin, 200), view("bob", service::Role::Admin, 100)});
+  EXPECT_FALSE(authenticator.find_session(alice.id));
+  EXPECT_TRUE(authenticator.find_session(bob.id));
+}
+
+TEST_F(AuthenticatorTest, SessionOfAUserNotSeenYetIsBoundAtTheNextRefresh) {
+  Authenticator authenticator(clock_);
+  const auto carol = authenticator.create_session(user("carol"));
+  authenticator.retain_sessions_of({view("carol", service::Role::Admin, 100)});
+  ASSERT_TRUE(authenticator.find_session(carol.id));
+  authenticator.retain_sessions_of({view("carol", service::Role::Admin, 300)});
+  EXPECT_FALSE(authenticator.find_session(carol.id));
+}
+
+TEST_F(AuthenticatorTest, OwnPasswordChangeKeepsTheCallersSessionAndEndsTheOthers) {
+  Authenticator authenticator(clock_);
+  authenticator.retain_sessions_of({view("alice", service::Role::Admin, 100)});
+  const auto here = authenticator.create_session(user("alice"));
+  const auto laptop = authenticator.create_session(user("alice"));
+  authenticator.hold_session_through_password_change(here.id);
+  // The change commits; the daemon's change listener sees the new password_changed_at.
+  authenticator.retain_sessions_of({view("alice", service::Role::Admin, 200)});
+  authenticator.end_sessions_of("alice", here.id);
+  EXPECT_TRUE(authenticator.find_session(here.id));
+  EXPECT_FALSE(authenticator.find_session(laptop.id));
+  // Bound to the new password from now on.
+  authenticator.retain_sessions_of({view("alice", service::Role::Admin, 200)});
+  EXPECT_TRUE(authenticator.find_session(here.id));
+  authenticator.retain_sessions_of({view("alice", service::Role::Admin, 300)});
+  EXPECT_FALSE(authenticator.find_session(here.id));
 }
 
 TEST(Sha256HexTest, KnownAnswer) {

@@ -40,14 +40,16 @@ TEST_F(StatusRoutesTest, StatusShowsAChangeRightAfterItIsCommitted) {
 }
 
 TEST_F(StatusRoutesTest, CacheRebuildsWhenOlderThanItsMaxAgeWithoutAnyChangeCall) {
-  StatusCache cache(service(), std::chrono::milliseconds(30));
+  auto now = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
+  StatusCache cache(service(), std::chrono::milliseconds(30), [&now] { return now; });
   const auto first = cache.current();
   ASSERT_TRUE(first->status_json);
   // A change made elsewhere (another process): no invalidate().
   auto other = open_service();
   expect_ok(other->create_self_signed("web", new_identity("web.example.com")));
+  now += std::chrono::milliseconds(29);
   EXPECT_EQ(cache.current(), first);
-  std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  now += std::chrono::milliseconds(1);
   const auto rebuilt = cache.current();
   EXPECT_NE(rebuilt, first);
   EXPECT_EQ(json::parse(*rebuilt->status_json)["identities"].size(), 2u);
