@@ -81,16 +81,24 @@ Result<service::Role> role_of(const json& body) {
   return service::parse_role(*text);
 }
 
+// The "name" and "role" fields of a new user or API token.
+Result<std::pair<std::string, service::Role>> name_and_role(const json& body) {
+  auto name = api::required_string(body, "name");
+  if (!name) return std::unexpected(name.error());
+  auto role = role_of(body);
+  if (!role) return std::unexpected(role.error());
+  return std::pair{std::move(*name), *role};
+}
+
 Response create_user(RequestContext& context) {
   auto body = api::parse_object(context.request());
   if (!body) return api::respond_error(context, body.error());
-  auto name = api::required_string(*body, "name");
-  if (!name) return api::respond_error(context, name.error());
-  auto role = role_of(*body);
-  if (!role) return api::respond_error(context, role.error());
+  auto named = name_and_role(*body);
+  if (!named) return api::respond_error(context, named.error());
+  const auto& [name, role] = *named;
   auto password = api::optional_secret(*body, "password");
   if (!password) return api::respond_error(context, password.error());
-  auto created = context.service().create_user(*name, *role, *password);
+  auto created = context.service().create_user(name, role, *password);
   if (!created) return api::respond_error(context, created.error());
   json answer = {{"user", created->view}};
   if (created->generated_password) {
@@ -172,11 +180,10 @@ Response set_password(RequestContext& context, Authenticator* authenticator) {
 Response create_token(RequestContext& context) {
   auto body = api::parse_object(context.request());
   if (!body) return api::respond_error(context, body.error());
-  auto name = api::required_string(*body, "name");
-  if (!name) return api::respond_error(context, name.error());
-  auto role = role_of(*body);
-  if (!role) return api::respond_error(context, role.error());
-  auto created = context.service().create_token(*name, *role);
+  auto named = name_and_role(*body);
+  if (!named) return api::respond_error(context, named.error());
+  const auto& [name, role] = *named;
+  auto created = context.service().create_token(name, role);
   if (!created) return api::respond_error(context, created.error());
   json answer = created->view;
   answer["token"] = std::string(created->token.reveal());

@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <climits>
+#include <limits>
 #include <memory>
 
 namespace telecert::server::api {
@@ -42,8 +43,29 @@ Result<std::int64_t> parse_count(std::string_view text, std::string_view name) {
 
 }  // namespace
 
-Result<json> parse_object(const Request& request) {
-  json body = json::parse(request.body(), nullptr, false);
+Result<json> parse_object(const Request& request) { return parse_object(request.body()); }
+
+Result<json> parse_object(std::string_view text) {
+  struct TooDeep {};
+  json body;
+  try {
+    body = json::parse(
+        text,
+        [](int depth, json::parse_event_t event, json&) {
+          if ((event == json::parse_event_t::object_start ||
+               event == json::parse_event_t::array_start) &&
+              depth >= kMaxJsonDepth) {
+            throw TooDeep{};
+          }
+          return true;
+        },
+        false);
+  } catch (const TooDeep&) {
+    return fail(ErrorCode::InvalidArgument,
+                "the request body nests objects or arrays more than " +
+                    std::to_string(kMaxJsonDepth) + " levels deep",
+                "send a flat JSON object as described in /api/v1/openapi.json");
+  }
   if (body.is_discarded()) {
     return fail(ErrorCode::InvalidArgument, "the request body is not valid JSON",
                 "send a JSON object with Content-Type: application/json");
@@ -80,6 +102,11 @@ Result<std::optional<std::int64_t>> optional_integer(const json& body, std::stri
   const json* value = find_field(body, field);
   if (value == nullptr) return std::optional<std::int64_t>();
   if (!value->is_number_integer()) return bad_field(field, "must be a whole number");
+  if (value->is_number_unsigned() &&
+      value->get<std::uint64_t>() >
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return bad_field(field, "is too large");
+  }
   return std::optional<std::int64_t>(value->get<std::int64_t>());
 }
 
@@ -194,8 +221,10 @@ Response paged_response(const RequestContext& context, const json& items, std::i
                         const Page& page) {
   Response response = json_response(context.request(), http::status::ok, items);
   response.set("X-Total-Count", std::to_string(total));
-  const std::int64_t next = page.offset + page.limit;
-  if (next < total) {
+  // offset >= total: an empty page and no next; offset + limit is not computed when it would
+  // pass total (and could overflow).
+  if (page.offset < total && page.limit < total - page.offset) {
+    const std::int64_t next = page.offset + page.limit;
     const std::string_view target(context.request().target().data(),
                                   context.request().target().size());
     std::string link(target_path(target));

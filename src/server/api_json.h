@@ -25,8 +25,11 @@ namespace telecert::server::api {
 
 using nlohmann::json;
 
-// The request body as a JSON object.
+// The request body as a JSON object. Nesting deeper than kMaxJsonDepth is refused (422) before
+// it is built.
+inline constexpr int kMaxJsonDepth = 64;
 [[nodiscard]] Result<json> parse_object(const Request& request);
+[[nodiscard]] Result<json> parse_object(std::string_view text);
 
 // Field readers. `required_*` refuse a missing field; `optional_*` give nullopt (or the default)
 // for a missing or null one. Either refuses a field of another type.
@@ -89,7 +92,8 @@ Response paged(const RequestContext& context, const Result<std::vector<T>>& all)
   if (!page) return error_response(context.request(), page.error());
   json items = json::array();
   const auto total = static_cast<std::int64_t>(all->size());
-  for (std::int64_t i = page->offset; i < total && i < page->offset + page->limit; ++i) {
+  // Without offset + limit: both may be near INT64_MAX.
+  for (std::int64_t i = page->offset; i < total && i - page->offset < page->limit; ++i) {
     items.push_back(json((*all)[static_cast<std::size_t>(i)]));
   }
   return paged_response(context, items, total, *page);

@@ -180,7 +180,8 @@ int run_daemon(const DaemonOptions& options) {
   add_session_routes(router, SessionRouteDependencies{&authenticator, &counters});
   const ApiDependencies api_dependencies{&service, &counters, &authenticator};
   const ApiRoutes api = add_api_routes(router, api_dependencies);
-  const RequestDispatcher dispatcher(router, authenticator, service);
+  RequestDispatcher dispatcher(router, authenticator, service);
+  dispatcher.set_upload_body_limit(body_limit(service));
 
   const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
   HttpServer::Options server_options;
@@ -203,13 +204,14 @@ int run_daemon(const DaemonOptions& options) {
   }
   revalidate_sessions(service, authenticator);
 
-  auto on_change = [&registry, &api, &service, &server, &authenticator] {
+  auto on_change = [&registry, &api, &service, &server, &authenticator, &dispatcher] {
     authenticator.clear_token_cache();
     if (auto refreshed = registry.refresh(); !refreshed) {
       spdlog::warn("tls refresh failed error=\"{}\"", refreshed.error().message);
     }
     if (api.on_change) api.on_change();
     (*server)->set_body_limit(body_limit(service));
+    dispatcher.set_upload_body_limit(body_limit(service));
     revalidate_sessions(service, authenticator);
   };
   service.set_change_listener(on_change);
@@ -237,6 +239,7 @@ int run_daemon(const DaemonOptions& options) {
         api.on_change();
       }
       (*server)->set_body_limit(body_limit(service));
+      dispatcher.set_upload_body_limit(body_limit(service));
       revalidate_sessions(service, authenticator);
     }
   }

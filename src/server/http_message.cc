@@ -52,7 +52,17 @@ Response make_response(const Request& request, http::status status, std::string 
 }
 
 Response json_response(const Request& request, http::status status, const nlohmann::json& body) {
-  return make_response(request, status, body.dump(), "application/json");
+  return make_response(request, status,
+                       body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                       "application/json");
+}
+
+Response for_method(const Request& request, Response response) {
+  if (request.method() != http::verb::head) return response;
+  const auto length = response.body().size();
+  response.body().clear();
+  if (response.result() != http::status::no_content) response.content_length(length);
+  return response;
 }
 
 Response error_response(const Request& request, const Error& error, int retry_after_seconds) {

@@ -24,11 +24,17 @@ using Response = http::response<http::string_body>;
 // A response to `request` (same HTTP version and keep-alive) with `body` of `content_type`.
 Response make_response(const Request& request, http::status status, std::string body,
                        std::string_view content_type);
+// Strings that are not valid UTF-8 are written with U+FFFD in place of the bad bytes (never
+// throws).
 Response json_response(const Request& request, http::status status, const nlohmann::json& body);
 // {"error": {"code": to_string(error.code), "message", "hint"}} with http_status(error.code);
 // 401 answers also carry `WWW-Authenticate: Bearer realm="telecert"`, 429 answers `Retry-After`
 // when `retry_after_seconds` is set.
 Response error_response(const Request& request, const Error& error, int retry_after_seconds = 0);
+
+// `response` as the answer to `request`: for HEAD the headers only, Content-Length still that of
+// the body a GET would get (RFC 9110 §9.3.2); otherwise unchanged.
+Response for_method(const Request& request, Response response);
 
 // The query parameter `key` of a request target ("/x?limit=5&offset=10"), percent-decoded;
 // nullopt when absent.

@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -11,6 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -73,6 +75,7 @@ struct HttpServer::Impl {
         snapshots(std::move(snapshots_in)),
         contexts(make_contexts(options_in.io_threads == 0 ? 1 : options_in.io_threads)),
         acceptor(contexts.front()->get_executor()),
+        accept_retry(contexts.front()->get_executor()),
         pool(options_in.worker_threads == 0 ? 1 : options_in.worker_threads) {
     for (auto& context : contexts) work.emplace_back(context->get_executor());
   }
@@ -85,6 +88,10 @@ struct HttpServer::Impl {
   }
 
   void accept();
+  void on_accept_error(const boost::system::error_code& error);
+  // A connection closed: accepting resumes if the cap had stopped it. Any thread, while
+  // gate->closed is false.
+  void resume_accept();
 
   Options options;
   const RequestDispatcher& dispatcher;
@@ -96,8 +103,19 @@ struct HttpServer::Impl {
   // Keep the io threads running while no operation is pending on them (once the acceptor is
   // closed, a request handed to the worker pool still needs them to write its answer).
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  tcp::acceptor acceptor;        // on contexts[0]; only its thread touches it
-  std::size_t next_context = 0;  // round-robin over contexts; accept handler (contexts[0]) only
+  tcp::acceptor acceptor;           // on contexts[0]; only its thread touches it
+  std::size_t next_context = 0;     // round-robin over contexts; accept handler (contexts[0]) only
+  asio::steady_timer accept_retry;  // contexts[0] only
+  bool warned_connection_cap = false;           // contexts[0] only
+  std::chrono::milliseconds accept_backoff{0};  // contexts[0] only; 0: no error episode
+  // Shared with every connection: a connection still held by a pending handler is destroyed with
+  // the io_contexts, after the other members of Impl.
+  struct ConnectionGate {
+    std::atomic<std::size_t> open{0};
+    std::atomic<bool> paused{false};  // at max_connections; resumed by connection_closed()
+    std::atomic<bool> closed{false};  // the server is stopping: a closing connection leaves it be
+  };
+  std::shared_ptr<ConnectionGate> gate = std::make_shared<ConnectionGate>();
   asio::thread_pool pool;
   std::vector<std::thread> threads;
   TlsContextCache tls;
@@ -115,11 +133,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
              tcp::socket&& socket)
       : server_(server),
         tls_context_(std::move(tls_context)),
-        stream_(std::move(socket), *tls_context_) {
+        stream_(std::move(socket), *tls_context_),
+        gate_(server.gate) {
+    ++gate_->open;
     boost::system::error_code ignored;
     const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ignored);
     remote_ = endpoint.address().to_string();
   }
+
+  ~Connection() {
+    --gate_->open;
+    if (!gate_->closed && gate_->paused.exchange(false)) server_.resume_accept();
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
 
   void run() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->handshake(); });
@@ -160,11 +187,41 @@ class Connection : public std::enable_shared_from_this<Connection> {
     started_ = std::chrono::steady_clock::now();
     ++server_.in_flight;
     counted_ = true;
-    const auto& request = parser_->get();
-    const std::uint64_t limit = server_.body_limit;
+    const auto& header = parser_->get();
+    method_ = text(header.method_string());
+    path_ = std::string(target_path({header.target().data(), header.target().size()}));
+    // Route and access from the header: nothing of the body is read for a request that is refused.
+    auto prepared = server_.dispatcher.prepare(header);
+    if (prepared.answer) return write(std::move(*prepared.answer), "-", body_announced());
+    auto match = std::make_shared<Router::Match>(std::move(*prepared.match));
+    if (!server_.dispatcher.admission_blocks(header)) {
+      return on_admission(server_.dispatcher.admit(header, *match), *match->route);
+    }
+    // An API token not in the cache is looked up in the store: on the worker pool. The parser
+    // (and the header in it) is not touched by this connection until the answer is back.
+    asio::post(server_.pool, [self = shared_from_this(), match] {
+      auto answer = std::make_shared<std::optional<Response>>(
+          self->server_.dispatcher.admit(self->parser_->get(), *match));
+      asio::post(self->stream_.get_executor(),
+                 [self, answer, match] { self->on_admission(std::move(*answer), *match->route); });
+    });
+  }
+
+  // Whether the request announced a body (which is not read when the answer comes first).
+  bool body_announced() const {
+    const auto length = parser_->content_length();
+    return parser_->chunked() || (length && *length > 0);
+  }
+
+  void on_admission(std::optional<Response> refused, const Route& route) {
+    if (refused) return write(std::move(*refused), "-", body_announced());
+    const std::uint64_t limit =
+        std::min<std::uint64_t>(server_.body_limit, server_.dispatcher.body_limit(route));
+    route_body_limit_ = limit;
     const auto length = parser_->content_length();
     if (length && *length > limit) return reject_too_large(limit);
     parser_->body_limit(limit);
+    const auto& request = parser_->get();
     const auto expect = request.find(http::field::expect);
     if (expect != request.end() && beast::iequals(expect->value(), "100-continue")) {
       auto proceed = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
@@ -188,7 +245,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void on_body(boost::system::error_code error) {
-    if (error == beast::http::error::body_limit) return reject_too_large(server_.body_limit);
+    if (error == beast::http::error::body_limit) return reject_too_large(route_body_limit_);
     if (error) return close_now();
     auto request = std::make_shared<Request>(parser_->release());
     method_ = text(request->method_string());
@@ -225,10 +282,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
       method_ = text(header.method_string());
       path_ = std::string(target_path({header.target().data(), header.target().size()}));
       request.version(header.version());
+      if (header.method() == http::verb::head) request.method(http::verb::head);
     }
     auto response = error_response(request, error);
     response.result(status);
-    write(std::move(response), "-", true);
+    write(for_method(request, std::move(response)), "-", true);
   }
 
   void write(Response response, const std::string& actor, bool close_after) {
@@ -286,20 +344,40 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string method_;
   std::string path_;
   std::chrono::steady_clock::time_point started_{};
-  bool counted_ = false;  // this connection's request is in server_.in_flight
+  bool counted_ = false;                // this connection's request is in server_.in_flight
+  std::uint64_t route_body_limit_ = 0;  // the admitted route's body limit
+  std::shared_ptr<HttpServer::Impl::ConnectionGate> gate_;
 };
 
 }  // namespace
 
 void HttpServer::Impl::accept() {
+  if (gate->open >= options.max_connections) {
+    // Degraded: counted each time the cap stops accepting (a closing connection resumes it),
+    // logged once until the load is down to half the cap.
+    counters.add("telecert_connections_rejected_total");
+    if (!warned_connection_cap) {
+      spdlog::warn("accepting paused connections={} reason=\"at max_connections\"",
+                   gate->open.load());
+      warned_connection_cap = true;
+    }
+    gate->paused = true;
+    // A connection may have closed between the check and the pause.
+    if (gate->open < options.max_connections && gate->paused.exchange(false)) accept();
+    return;
+  }
+  if (gate->open <= options.max_connections / 2) warned_connection_cap = false;
   auto& target = *contexts[next_context];
   next_context = (next_context + 1) % contexts.size();
   acceptor.async_accept(
       target.get_executor(), [this](boost::system::error_code error, tcp::socket socket) {
         if (stopping || !acceptor.is_open()) return;
-        if (error) {
-          spdlog::warn("accept failed error=\"{}\"", error.message());
-        } else if (auto context = tls.current(snapshots)) {
+        if (error) return on_accept_error(error);
+        if (accept_backoff.count() != 0) {
+          spdlog::info("accepting again after errors");
+          accept_backoff = std::chrono::milliseconds(0);
+        }
+        if (auto context = tls.current(snapshots)) {
           warned_no_identity = false;
           // Without it a response larger than one segment waits for the client's delayed ACK
           // (Nagle): ~40 ms per response on Linux.
@@ -315,6 +393,29 @@ void HttpServer::Impl::accept() {
         }
         accept();
       });
+}
+
+// Out of descriptors (EMFILE, ENFILE) or memory: accepting at once again would spin on the same
+// error. Wait 100 ms, doubling up to 1 s; one warning per episode.
+void HttpServer::Impl::on_accept_error(const boost::system::error_code& error) {
+  counters.add("telecert_accept_errors_total");
+  if (accept_backoff.count() == 0) {
+    spdlog::warn("accept failed error=\"{}\" retrying_in_ms=100", error.message());
+    accept_backoff = std::chrono::milliseconds(100);
+  } else {
+    accept_backoff = std::min(accept_backoff * 2, std::chrono::milliseconds(1000));
+  }
+  accept_retry.expires_after(accept_backoff);
+  accept_retry.async_wait([this](boost::system::error_code waited) {
+    if (waited || stopping || !acceptor.is_open()) return;
+    accept();
+  });
+}
+
+void HttpServer::Impl::resume_accept() {
+  asio::post(acceptor.get_executor(), [this] {
+    if (!stopping && acceptor.is_open()) accept();
+  });
 }
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -376,9 +477,11 @@ void HttpServer::start() {
 
 std::size_t HttpServer::stop(std::chrono::milliseconds grace) {
   if (impl_->stopping.exchange(true)) return impl_->in_flight;
+  impl_->gate->closed = true;
   asio::post(impl_->acceptor.get_executor(), [this] {
     boost::system::error_code ignored;
     impl_->acceptor.close(ignored);
+    impl_->accept_retry.cancel();
   });
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (impl_->in_flight > 0 && std::chrono::steady_clock::now() < deadline) {

@@ -2,10 +2,13 @@
 //
 // Each connection: TLS handshake with the SSL_CTX of the current web-admin snapshot (taken when
 // the connection is accepted, so a renewed identity is served from the next connection on), then
-// HTTP/1.1 requests with keep-alive. Per request: headers at most 16 KiB; a Content-Length (or a
-// chunked body) over body_limit() is answered 413 in the error shape without reading the body,
-// and the connection is closed; `Expect: 100-continue` is answered 100 before the body is read;
-// 30 s to read each request (and to sit idle between two). Then RequestDispatcher decides; Inline
+// HTTP/1.1 requests with keep-alive. Per request: headers at most 16 KiB; then, from the header
+// alone, the route is found and the caller admitted (RequestDispatcher::prepare and admit: 404,
+// 405, 401, 403, and 413/415 from the route's body rules and Content-Length / Content-Type) without
+// reading the body — the connection is closed after such an answer when a body was announced; a
+// chunked body over the route's limit is 413 too. Only an admitted request gets its
+// `Expect: 100-continue` answered 100 and its body read; 30 s to read each request (and to sit
+// idle between two). Then RequestDispatcher decides; Inline
 // routes run on the io thread, Blocking ones on the worker pool and are written back on the
 // connection's io thread. Every answer is counted (telecert_http_requests_total{code="NNN"}) and
 // logged (method, path without query, status, duration, actor, remote address; never bodies,
@@ -16,6 +19,12 @@
 // connection's handlers run (no strand, no cross-thread wakeup). An asio::thread_pool of
 // `worker_threads` runs Blocking routes and posts each answer back to its connection's context.
 // set_body_limit() may be called from any thread.
+//
+// At most Options::max_connections connections at once: at the cap the server stops accepting
+// (the kernel's backlog holds the rest) until one closes, counting
+// telecert_connections_rejected_total each time. Accept errors (EMFILE, ENFILE, ...) are retried
+// after 100 ms, doubling to 1 s, counted in telecert_accept_errors_total and logged once per
+// episode.
 #pragma once
 
 #include <chrono>
@@ -40,6 +49,7 @@ class HttpServer {
     unsigned worker_threads = 4;
     std::chrono::seconds read_timeout{30};
     std::uint32_t header_limit = 16 * 1024;
+    std::size_t max_connections = 1024;
   };
   // The snapshot whose server SSL_CTX new connections use (web-admin's); nullptr refuses them.
   using SnapshotSource = std::function<std::shared_ptr<const tls::ContextSnapshot>()>;
@@ -56,7 +66,7 @@ class HttpServer {
   std::string address() const;
   std::uint16_t port() const;
 
-  // The largest request body accepted (bytes).
+  // The largest request body accepted on any route (bytes); each route's own limit applies first.
   void set_body_limit(std::uint64_t bytes);
 
   // Starts the io threads and accepting; returns at once.

@@ -203,9 +203,9 @@ void add_identity_routes(Router& router) {
   router.add(Route{http::verb::get, "/api/v1/identities/{name}/csr", Access::AnyRole, kBlocking,
                    download_csr});
   router.add(Route{http::verb::post, "/api/v1/identities/{name}/certificate", Access::Admin,
-                   kBlocking, install_certificate});
+                   kBlocking, install_certificate, Body::Upload});
   router.add(Route{http::verb::post, "/api/v1/identities/{name}/import", Access::Admin, kBlocking,
-                   import_identity});
+                   import_identity, Body::Upload});
   router.add(Route{http::verb::post, "/api/v1/identities/{name}/export", Access::AnyRole, kBlocking,
                    export_identity});
   router.add(Route{http::verb::delete_, "/api/v1/identities/{name}", Access::Admin, kBlocking,

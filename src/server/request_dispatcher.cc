@@ -2,9 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/beast/http/field.hpp>
 #include <cctype>
+#include <charconv>
 #include <exception>
+#include <limits>
 
 #include "server/session_routes.h"
 
@@ -23,6 +26,37 @@ std::string allow_header(const std::vector<http::verb>& methods) {
     out.append(name.data(), name.size());
   }
   return out;
+}
+
+// The announced (Content-Length) or received size of the body, whichever is larger.
+std::uint64_t body_size(const Request& request) {
+  std::uint64_t announced = 0;
+  const auto field = request.find(http::field::content_length);
+  if (field != request.end()) {
+    const auto [end, error] = std::from_chars(
+        field->value().data(), field->value().data() + field->value().size(), announced);
+    if (error != std::errc{}) announced = std::numeric_limits<std::uint64_t>::max();
+  }
+  return std::max<std::uint64_t>(announced, request.body().size());
+}
+
+bool has_body(const Request& request) {
+  return body_size(request) > 0 || request.find(http::field::transfer_encoding) != request.end();
+}
+
+// RFC 9110 §8.3.1: the media type, case-insensitive, parameters (charset) allowed.
+bool is_json(const Request& request) {
+  const auto field = request.find(http::field::content_type);
+  if (field == request.end()) return false;
+  std::string_view value(field->value().data(), field->value().size());
+  value = value.substr(0, value.find(';'));
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  constexpr std::string_view kJson = "application/json";
+  if (value.size() != kJson.size()) return false;
+  for (std::size_t i = 0; i < kJson.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(value[i])) != kJson[i]) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -60,6 +94,7 @@ RequestDispatcher::Prepared RequestDispatcher::prepare(const Request& request) c
           error_response(request, Error{ErrorCode::NotFound, "there is no such resource",
                                         "see /api/v1/openapi.json for the routes of the API"});
     }
+    prepared.answer = for_method(request, std::move(*prepared.answer));
     return prepared;
   }
   prepared.blocking = match->route->execution == Execution::Blocking;
@@ -102,39 +137,77 @@ RequestDispatcher::Credentials RequestDispatcher::authenticate(const Request& re
   return credentials;
 }
 
+std::optional<Response> RequestDispatcher::refusal(const Request& request, const Route& route,
+                                                   const Credentials& credentials) const {
+  if (route.access != Access::Public) {
+    if (credentials.error) return error_response(request, *credentials.error);
+    if (!credentials.principal) {
+      return error_response(request, Error{ErrorCode::Unauthenticated, "you are not logged in",
+                                           "log in (POST /api/v1/session) or send an API token in "
+                                           "Authorization: Bearer"});
+    }
+    if (route.access == Access::Admin && credentials.principal->role != service::Role::Admin) {
+      return error_response(request, Error{ErrorCode::Forbidden, "this needs the admin role",
+                                           "log in as an admin or use an admin token"});
+    }
+    if (credentials.principal->kind == service::Principal::Kind::User &&
+        !is_safe_method(request.method())) {
+      const auto given =
+          request.find(boost::beast::string_view(kCsrfHeader.data(), kCsrfHeader.size()));
+      const std::string_view value =
+          given == request.end() ? std::string_view()
+                                 : std::string_view(given->value().data(), given->value().size());
+      if (!Authenticator::csrf_matches(credentials.csrf_token, value)) {
+        return error_response(
+            request, Error{ErrorCode::Forbidden, "the request lacks the session's CSRF token",
+                           "send the csrf_token of the login answer in the X-CSRF-Token header"});
+      }
+    }
+  }
+  if (const auto limit = body_limit(route); body_size(request) > limit) {
+    return error_response(request, Error{ErrorCode::LimitExceeded,
+                                         "the request body is over the limit of " +
+                                             std::to_string(limit) + " bytes for this resource",
+                                         route.body == Body::Upload
+                                             ? "upload smaller files (see the max_upload_bytes "
+                                               "setting)"
+                                             : "send a smaller JSON object"});
+  }
+  if (route.body != Body::None && has_body(request) && !is_json(request)) {
+    auto response =
+        error_response(request, Error{ErrorCode::Unsupported, "the request body is not JSON",
+                                      "send JSON with Content-Type: application/json"});
+    response.result(http::status::unsupported_media_type);
+    return response;
+  }
+  return std::nullopt;
+}
+
+std::optional<Response> RequestDispatcher::admit(const Request& header,
+                                                 const Router::Match& match) const {
+  auto refused = refusal(header, *match.route, authenticate(header));
+  if (!refused) return std::nullopt;
+  return for_method(header, std::move(*refused));
+}
+
+bool RequestDispatcher::admission_blocks(const Request& header) const {
+  const auto token = bearer_token(header);
+  return token && !token->empty() && !authenticator_.cached_token(*token);
+}
+
 Response RequestDispatcher::dispatch(const Request& request, const Router::Match& match,
                                      const std::string& remote_address, std::string& actor) const {
+  return for_method(request, handle(request, match, remote_address, actor));
+}
+
+Response RequestDispatcher::handle(const Request& request, const Router::Match& match,
+                                   const std::string& remote_address, std::string& actor) const {
   actor = "-";
   try {
     const Route& route = *match.route;
     auto credentials = authenticate(request);
     if (credentials.principal) actor = credentials.principal->actor();
-    if (route.access != Access::Public) {
-      if (credentials.error) return error_response(request, *credentials.error);
-      if (!credentials.principal) {
-        return error_response(request,
-                              Error{ErrorCode::Unauthenticated, "you are not logged in",
-                                    "log in (POST /api/v1/session) or send an API token in "
-                                    "Authorization: Bearer"});
-      }
-      if (route.access == Access::Admin && credentials.principal->role != service::Role::Admin) {
-        return error_response(request, Error{ErrorCode::Forbidden, "this needs the admin role",
-                                             "log in as an admin or use an admin token"});
-      }
-      if (credentials.principal->kind == service::Principal::Kind::User &&
-          !is_safe_method(request.method())) {
-        const auto given =
-            request.find(boost::beast::string_view(kCsrfHeader.data(), kCsrfHeader.size()));
-        const std::string_view value =
-            given == request.end() ? std::string_view()
-                                   : std::string_view(given->value().data(), given->value().size());
-        if (!Authenticator::csrf_matches(credentials.csrf_token, value)) {
-          return error_response(
-              request, Error{ErrorCode::Forbidden, "the request lacks the session's CSRF token",
-                             "send the csrf_token of the login answer in the X-CSRF-Token header"});
-        }
-      }
-    }
+    if (auto refused = refusal(request, route, credentials)) return std::move(*refused);
     RequestContext context(request, match.parameters, std::move(credentials.principal),
                            remote_address, &service_);
     return route.handler(context);
@@ -148,6 +221,10 @@ Response RequestDispatcher::dispatch(const Request& request, const Router::Match
   }
   return error_response(request, Error{ErrorCode::Internal, "the server failed on this request",
                                        "try again; if it persists, see the daemon's log"});
+}
+
+std::uint64_t RequestDispatcher::body_limit(const Route& route) const {
+  return route.body == Body::Upload ? upload_body_limit_.load() : kJsonBodyLimit;
 }
 
 }  // namespace telecert::server

@@ -1,6 +1,7 @@
 #include "server/router.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace telecert::server {
 namespace {
@@ -42,6 +43,41 @@ std::string decode_segment(std::string_view text) {
   return out;
 }
 
+// RFC 3629 §4: well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF).
+bool valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    unsigned char low = 0x80;
+    unsigned char high = 0xBF;
+    if (byte < 0x80) {
+      ++i;
+      continue;
+    }
+    if (byte >= 0xC2 && byte <= 0xDF) {
+      length = 2;
+    } else if (byte >= 0xE0 && byte <= 0xEF) {
+      length = 3;
+      if (byte == 0xE0) low = 0xA0;
+      if (byte == 0xED) high = 0x9F;
+    } else if (byte >= 0xF0 && byte <= 0xF4) {
+      length = 4;
+      if (byte == 0xF0) low = 0x90;
+      if (byte == 0xF4) high = 0x8F;
+    } else {
+      return false;
+    }
+    if (i + length > text.size()) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
 // Matches `path` against `pattern`, filling `parameters` on success.
 bool matches(std::string_view pattern, std::string_view path,
              std::map<std::string, std::string>& parameters) {
@@ -54,7 +90,7 @@ bool matches(std::string_view pattern, std::string_view path,
   for (std::size_t i = 0; i < want.size(); ++i) {
     if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
       auto value = decode_segment(have[i]);
-      if (value.empty()) return false;
+      if (value.empty() || !valid_utf8(value)) return false;
       found.emplace(std::string(want[i].substr(1, want[i].size() - 2)), std::move(value));
     } else if (want[i] != have[i]) {
       return false;
@@ -84,14 +120,23 @@ service::CertificateService& RequestContext::service() {
   return *acting_service_;
 }
 
+std::uint64_t body_limit(Body body, std::uint64_t max_upload_bytes) {
+  if (body != Body::Upload) return kJsonBodyLimit;
+  if (max_upload_bytes > (std::numeric_limits<std::uint64_t>::max() - kJsonBodyLimit) / 2) {
+    return std::numeric_limits<std::uint64_t>::max();
+  }
+  return 2 * max_upload_bytes + kJsonBodyLimit;
+}
+
 void Router::add(Route route) { routes_.push_back(std::move(route)); }
 
 std::optional<Router::Match> Router::match(http::verb method, std::string_view path,
                                            std::vector<http::verb>* allowed) const {
   std::map<std::string, std::string> parameters;
+  const auto wanted = method == http::verb::head ? http::verb::get : method;
   for (const auto& route : routes_) {
     if (!matches(route.pattern, path, parameters)) continue;
-    if (route.method == method) return Match{&route, std::move(parameters)};
+    if (route.method == wanted) return Match{&route, std::move(parameters)};
     if (allowed != nullptr &&
         std::find(allowed->begin(), allowed->end(), route.method) == allowed->end()) {
       allowed->push_back(route.method);

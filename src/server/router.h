@@ -10,6 +10,7 @@
 // every io and worker thread.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -36,6 +37,19 @@ enum class Access {
 // answers, embedded files); Blocking handlers (the store, scrypt, network peers) run on the
 // worker pool.
 enum class Execution { Inline, Blocking };
+
+// How large a request body the route takes; the limit is applied from Content-Length before the
+// body is read (413 otherwise). Json and Upload bodies must come with Content-Type:
+// application/json (415 otherwise), which also keeps HTML forms (text/plain, urlencoded) out:
+// no cross-site login or write without a CORS preflight.
+enum class Body {
+  None,    // GET, DELETE: no body expected; kJsonBodyLimit tolerated
+  Json,    // a small JSON object: kJsonBodyLimit
+  Upload,  // a JSON object carrying base64 files: 2 * max_upload_bytes + kJsonBodyLimit
+};
+inline constexpr std::uint64_t kJsonBodyLimit = 64 * 1024;
+// The body limit of `body` given the max_upload_bytes setting.
+std::uint64_t body_limit(Body body, std::uint64_t max_upload_bytes);
 
 // What a handler gets: the request, the path parameters, who is calling, from where.
 class RequestContext {
@@ -78,6 +92,7 @@ struct Route {
   Access access = Access::Admin;
   Execution execution = Execution::Blocking;
   Handler handler;
+  Body body = Body::Json;  // set Upload on routes that carry files
 };
 
 class Router {
@@ -90,6 +105,8 @@ class Router {
   };
   // The route for `method` and `path` (no query); nullopt when none matches. When the path
   // matches routes of other methods only, `allowed` lists them (for 405 and its Allow header).
+  // HEAD matches the GET route (RFC 9110 §9.3.2). A path parameter that is not valid UTF-8 after
+  // percent-decoding matches nothing (404): names are UTF-8 everywhere else.
   std::optional<Match> match(http::verb method, std::string_view path,
                              std::vector<http::verb>* allowed = nullptr) const;
 

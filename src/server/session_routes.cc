@@ -2,6 +2,7 @@
 
 #include <boost/beast/http/field.hpp>
 
+#include "server/api_json.h"
 #include "server/web_assets.h"
 
 namespace telecert::server {
@@ -34,19 +35,22 @@ Response login(RequestContext& context, const SessionRouteDependencies& dependen
               "wait " + std::to_string(wait) + " seconds, then try again"},
         static_cast<int>(wait));
   }
-  const auto body = nlohmann::json::parse(request.body(), nullptr, false);
-  if (!body.is_object() || !body.contains("username") || !body.contains("password") ||
-      !body["username"].is_string() || !body["password"].is_string()) {
-    return error_response(request, bad_login_body());
-  }
-  const Secret password(body["password"].get<std::string>());
-  auto principal =
-      context.service().authenticate_password(body["username"].get<std::string>(), password);
-  if (!principal) {
+  // A body that is not a login counts as a failed login: guessing through malformed bodies is
+  // rate limited like guessing passwords.
+  const auto failed = [&](const Error& error) {
     dependencies.counters->add("telecert_login_failures_total");
     authenticator.record_login_failure(source);
-    return error_response(request, principal.error());
+    return error_response(request, error);
+  };
+  const auto body = api::parse_object(request);
+  if (!body || !body->contains("username") || !body->contains("password") ||
+      !(*body)["username"].is_string() || !(*body)["password"].is_string()) {
+    return failed(bad_login_body());
   }
+  const Secret password((*body)["password"].get<std::string>());
+  auto principal =
+      context.service().authenticate_password((*body)["username"].get<std::string>(), password);
+  if (!principal) return failed(principal.error());
   const auto session = authenticator.create_session(*principal);
   auto response = json_response(request, http::status::ok,
                                 {{"user", principal->name},

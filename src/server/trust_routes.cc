@@ -56,7 +56,8 @@ Response export_trust(RequestContext& context) {
 void add_trust_routes(Router& router) {
   constexpr auto kBlocking = Execution::Blocking;
   router.add(Route{http::verb::get, "/api/v1/trust", Access::AnyRole, kBlocking, list_trust});
-  router.add(Route{http::verb::post, "/api/v1/trust", Access::Admin, kBlocking, add_trust});
+  router.add(
+      Route{http::verb::post, "/api/v1/trust", Access::Admin, kBlocking, add_trust, Body::Upload});
   // Registered before /api/v1/trust/{id} so "export" is never taken for an id.
   router.add(
       Route{http::verb::get, "/api/v1/trust/export", Access::AnyRole, kBlocking, export_trust});

@@ -12,6 +12,18 @@ namespace {
 
 using api::json;
 
+// The optional "name" and "context" fields of a verify or probe request (empty: not given).
+template <class VerifyOrProbeRequest>
+Result<void> read_name_and_context(const json& body, VerifyOrProbeRequest& request) {
+  auto name = api::optional_string(body, "name");
+  if (!name) return std::unexpected(name.error());
+  if (*name && !(*name)->empty()) request.name = **name;
+  auto context_name = api::optional_string(body, "context");
+  if (!context_name) return std::unexpected(context_name.error());
+  if (*context_name && !(*context_name)->empty()) request.context = **context_name;
+  return {};
+}
+
 Response verify_chain(RequestContext& context) {
   auto body = api::parse_object(context.request());
   if (!body) return api::respond_error(context, body.error());
@@ -24,12 +36,9 @@ Response verify_chain(RequestContext& context) {
   auto purpose = verify::parse_purpose(purpose_text->value_or("server"));
   if (!purpose) return api::respond_error(context, purpose.error());
   request.purpose = *purpose;
-  auto name = api::optional_string(*body, "name");
-  if (!name) return api::respond_error(context, name.error());
-  if (*name && !(*name)->empty()) request.name = **name;
-  auto context_name = api::optional_string(*body, "context");
-  if (!context_name) return api::respond_error(context, context_name.error());
-  if (*context_name && !(*context_name)->empty()) request.context = **context_name;
+  if (auto named = read_name_and_context(*body, request); !named) {
+    return api::respond_error(context, named.error());
+  }
   return api::respond(context, context.service().verify_chain(request));
 }
 
@@ -40,12 +49,9 @@ Response probe(RequestContext& context) {
   auto url = api::required_string(*body, "url");
   if (!url) return api::respond_error(context, url.error());
   request.url = std::move(*url);
-  auto name = api::optional_string(*body, "name");
-  if (!name) return api::respond_error(context, name.error());
-  if (*name && !(*name)->empty()) request.name = **name;
-  auto context_name = api::optional_string(*body, "context");
-  if (!context_name) return api::respond_error(context, context_name.error());
-  if (*context_name && !(*context_name)->empty()) request.context = **context_name;
+  if (auto named = read_name_and_context(*body, request); !named) {
+    return api::respond_error(context, named.error());
+  }
   auto timeout = api::optional_integer(*body, "timeout_ms");
   if (!timeout) return api::respond_error(context, timeout.error());
   if (*timeout) {
@@ -65,7 +71,7 @@ Response probe(RequestContext& context) {
 
 void add_verification_routes(Router& router) {
   router.add(Route{http::verb::post, "/api/v1/verify", Access::AnyRole, Execution::Blocking,
-                   verify_chain});
+                   verify_chain, Body::Upload});
   router.add(Route{http::verb::post, "/api/v1/probe", Access::Admin, Execution::Blocking, probe});
 }
 
