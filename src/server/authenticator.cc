@@ -77,7 +77,8 @@ Authenticator::NewSession Authenticator::create_session(const service::Principal
       known != password_changed_at_.end()) {
     bound = known->second;
   }
-  sessions_[sha256_hex(session.id)] = SessionEntry{principal, session.csrf_token, now, now, bound};
+  sessions_[sha256_hex(session.id)] =
+      SessionEntry{principal, session.csrf_token, now, now, bound, false};
   return session;
 }
 
@@ -119,7 +120,10 @@ void Authenticator::retain_sessions_of(const std::vector<service::UserView>& use
     });
     bool ends = user == users.end() || user->role != entry.principal.role;
     if (!ends && !entry.password_changed_at) {
-      entry.password_changed_at = user->password_changed_at;  // first seen: bound now
+      // First seen: bound now, unless the password changed after the login.
+      ends = !entry.held && user->password_changed_at > entry.created;
+      entry.password_changed_at = user->password_changed_at;
+      entry.held = false;
     } else if (!ends) {
       ends = *entry.password_changed_at != user->password_changed_at;
     }
@@ -134,6 +138,7 @@ void Authenticator::hold_session_through_password_change(std::string_view id) {
   const std::lock_guard lock(mutex_);
   if (const auto it = sessions_.find(key); it != sessions_.end()) {
     it->second.password_changed_at.reset();
+    it->second.held = true;
   }
 }
 

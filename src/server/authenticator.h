@@ -10,7 +10,8 @@
 // at start, after every committed change and every 5 s) ends the sessions whose user is gone, whose
 // role changed or whose password changed since login, so `telecert user passwd` in another process
 // logs the user out within that refresh. A session is bound to the value the last
-// retain_sessions_of saw for its user, or (a user not seen yet) at the next retain_sessions_of.
+// retain_sessions_of saw for its user, or (a user not seen yet) at the next retain_sessions_of,
+// which ends it instead when the password changed after the login.
 //
 // Login rate limit: at most `max_login_failures` failed logins per source address within
 // `login_window` (a fixed window starting at the first failure); then the source is refused until
@@ -118,6 +119,7 @@ class Authenticator {
     std::chrono::sys_seconds created;
     std::chrono::sys_seconds last_used;
     std::optional<pki::TimePoint> password_changed_at;  // nullopt: bound at the next retain
+    bool held = false;  // hold_session_through_password_change: bound to the next value seen
   };
   struct FailureWindow {
     std::chrono::sys_seconds started;

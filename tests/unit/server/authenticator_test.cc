@@ -236,6 +236,15 @@ TEST_F(AuthenticatorTest, SessionOfAUserNotSeenYetIsBoundAtTheNextRefresh) {
   EXPECT_FALSE(authenticator.find_session(carol.id));
 }
 
+TEST_F(AuthenticatorTest, SessionOfAUserNotSeenYetEndsWhenThePasswordChangedAfterLogin) {
+  Authenticator authenticator(clock_);
+  const auto login_time = clock_->now();
+  const auto dave = authenticator.create_session(user("dave"));
+  const auto after = login_time.time_since_epoch().count() + 2;
+  authenticator.retain_sessions_of({view("dave", service::Role::Admin, after)});
+  EXPECT_FALSE(authenticator.find_session(dave.id));
+}
+
 TEST_F(AuthenticatorTest, OwnPasswordChangeKeepsTheCallersSessionAndEndsTheOthers) {
   Authenticator authenticator(clock_);
   authenticator.retain_sessions_of({view("alice", service::Role::Admin, 100)});
