@@ -53,7 +53,7 @@ TelecertdProcess::TelecertdProcess(Options options) {
                                    "--data-dir",
                                    data_dir_.string(),
                                    "--listen",
-                                   "127.0.0.1:0",
+                                   options.listen,
                                    "--threads",
                                    std::to_string(options.threads)};
   argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());

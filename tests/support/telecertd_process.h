@@ -26,6 +26,7 @@ class TelecertdProcess {
     std::filesystem::path data_dir;       // empty: a fresh one in a temporary directory
     int threads = 2;                      // --threads
     std::vector<std::string> extra_args;  // appended to the command line
+    std::string listen = "127.0.0.1:0";   // --listen
     std::chrono::milliseconds start_timeout{30000};
   };
 
