@@ -171,10 +171,11 @@ void add_token_commands(CLI::App& app, CommandContext& context) {
       out["token"] = std::string(created->token.reveal());
       std::cout << out.dump(2) << "\n";
     } else {
-      std::cout << "created API token " << created->view.name << " ("
-                << service::to_string(created->view.role) << ")\n"
-                << "token: " << created->token.reveal()
-                << "\n(shown only now; send it as 'Authorization: Bearer <token>')\n";
+      // Only the token on stdout: TOKEN=$(telecert token create NAME --role monitor).
+      std::cerr << "created API token " << created->view.name << " ("
+                << service::to_string(created->view.role)
+                << "); shown only now, send it as 'Authorization: Bearer <token>'\n";
+      std::cout << created->token.reveal() << "\n";
     }
     return {};
   });

@@ -56,9 +56,13 @@ TEST_F(AccountCommandsTest, TokenCreatePrintsATokenOnceThatListShowsWithoutTheSe
 }
 
 TEST_F(AccountCommandsTest, TokenWithATakenNameIsRefusedAndTheFirstStays) {
+  // Only the token on stdout, so TOKEN=$(telecert token create ci --role admin) works.
   const auto first = telecert_ok({"token", "create", "ci", "--role", "admin"});
-  const std::string token = line_value(first.output, "token");
+  ASSERT_TRUE(first.output.ends_with("\n")) << first.output;
+  const std::string token = first.output.substr(0, first.output.size() - 1);
   EXPECT_TRUE(token.starts_with("tct_")) << first.output;
+  EXPECT_EQ(token.size(), 4u + 43u) << first.output;
+  EXPECT_TRUE(Contains(first.error, "created API token ci (admin)")) << first.error;
 
   const auto second = telecert({"token", "create", "ci", "--role", "monitor"});
   EXPECT_EQ(second.exit_status, 1) << describe(last_argv_, second);
