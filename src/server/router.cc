@@ -128,7 +128,13 @@ std::uint64_t body_limit(Body body, std::uint64_t max_upload_bytes) {
   return 2 * max_upload_bytes + kJsonBodyLimit;
 }
 
-void Router::add(Route route) { routes_.push_back(std::move(route)); }
+void Router::add(Route route) {
+  // A GET or DELETE takes no body: whatever comes along (at most kJsonBodyLimit) is ignored.
+  if (route.method == http::verb::get || route.method == http::verb::delete_) {
+    route.body = Body::None;
+  }
+  routes_.push_back(std::move(route));
+}
 
 std::optional<Router::Match> Router::match(http::verb method, std::string_view path,
                                            std::vector<http::verb>* allowed) const {

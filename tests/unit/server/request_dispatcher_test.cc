@@ -85,6 +85,13 @@ TEST_F(RequestDispatcherTest, BodyNotSentAsJsonIs415InTheErrorShapeAndChangesNot
             201);
 }
 
+TEST_F(RequestDispatcherTest, GetAndDeleteIgnoreABodyOfAnyType) {
+  EXPECT_EQ(send(http::verb::get, "/api/v1/users", "x=1", "text/plain").result_int(), 200);
+  const auto route = router_.match(http::verb::delete_, "/api/v1/session");
+  ASSERT_TRUE(route);
+  EXPECT_EQ(route->route->body, Body::None);
+}
+
 TEST_F(RequestDispatcherTest, LoginFromATextPlainFormIs415) {
   const auto refused = send(http::verb::post, "/api/v1/session",
                             R"({"username":"admin","password":"x"})", "text/plain", false);
