@@ -2,6 +2,7 @@
 // session and access rules of api-contract.md, the upload limit, the data-dir lock, shutdown, the
 // TLS identity it serves (and a new one without a restart), and what its log must never hold.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <chrono>
 #include <thread>
@@ -77,6 +78,17 @@ class DaemonTest : public ::testing::Test {
   }
 
   HttpsClient client() const { return HttpsClient(daemon_->port()); }
+
+  // The daemon's own certificate in base64, a chain /api/v1/verify takes (an upload route).
+  std::string chain_of_served_certificate() const {
+    const std::string pem = client().get("/api/v1/openapi.json").peer_certificate_pem;
+    std::string out(4 * ((pem.size() + 2) / 3) + 1, '\0');
+    const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                       reinterpret_cast<const unsigned char*>(pem.data()),
+                                       static_cast<int>(pem.size()));
+    out.resize(static_cast<std::size_t>(length));
+    return out;
+  }
 
   std::unique_ptr<TelecertdProcess> daemon_;
 };
@@ -227,27 +239,29 @@ TEST_F(DaemonTest, BodyOverTheLimitIs413BeforeTheUploadCompletes) {
 
 TEST_F(DaemonTest, LargeBodyWithExpect100ContinueIsReadAfterTheInterimAnswer) {
   auto https = client();
-  // Over 1 MiB: libcurl asks with Expect: 100-continue and waits (up to 10 s) for the 100.
-  const nlohmann::json body = {{"username", "admin"},
-                               {"password", "wrong-password"},
+  https.bearer(create_token("uploader", service::Role::Admin));
+  // Over 1 MiB: libcurl asks with Expect: 100-continue and waits (up to 10 s) for the 100. An
+  // upload route (verify) takes it; the unknown padding field is ignored.
+  const nlohmann::json body = {{"chain", chain_of_served_certificate()},
                                {"padding", std::string(2 * 1024 * 1024, 'p')}};
   const auto started = std::chrono::steady_clock::now();
-  const auto response = https.request("POST", "/api/v1/session", body.dump());
-  EXPECT_EQ(response.status, 401) << response.error << response.body;
+  const auto response = https.request("POST", "/api/v1/verify", body.dump());
+  EXPECT_EQ(response.status, 200) << response.error << response.body;
   EXPECT_EQ(response.uploaded_bytes, static_cast<std::int64_t>(body.dump().size()));
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
 }
 
 TEST_F(DaemonTest, SigtermLetsARequestInFlightFinishThenExitsZero) {
   // A body sent at 100 KB/s takes about 2 s; SIGTERM comes while it is being read.
-  const nlohmann::json body = {{"username", "admin"},
-                               {"password", daemon_->admin_password()},
+  const nlohmann::json body = {{"chain", chain_of_served_certificate()},
                                {"padding", std::string(200 * 1024, 'p')}};
+  const std::string token = create_token("uploader", service::Role::Admin);
   HttpsResponse response;
   std::thread upload([&] {
     HttpsClient slow(daemon_->port());
+    slow.bearer(token);
     slow.max_send_speed(100 * 1024);
-    response = slow.request("POST", "/api/v1/session", body.dump());
+    response = slow.request("POST", "/api/v1/verify", body.dump());
   });
   std::this_thread::sleep_for(700ms);
   EXPECT_EQ(daemon_->stop(SIGTERM), 0);
