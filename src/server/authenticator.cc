@@ -49,7 +49,7 @@ std::string sha256_hex(std::string_view text) {
 }
 
 Authenticator::Authenticator(std::shared_ptr<const Clock> clock, Options options)
-    : clock_(std::move(clock)), options_(options) {}
+    : clock_(std::move(clock)), options_(std::move(options)) {}
 
 bool Authenticator::expired(const SessionEntry& entry, std::chrono::sys_seconds now) const {
   return now - entry.last_used >= options_.idle_timeout ||

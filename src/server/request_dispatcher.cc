@@ -159,8 +159,9 @@ std::optional<Response> RequestDispatcher::refusal(const Request& request, const
                                  : std::string_view(given->value().data(), given->value().size());
       if (!Authenticator::csrf_matches(credentials.csrf_token, value)) {
         return error_response(
-            request, Error{ErrorCode::Forbidden, "the request lacks the session's CSRF token",
-                           "send the csrf_token of the login answer in the X-CSRF-Token header"});
+            request, Error{ErrorCode::Forbidden, "the CSRF token is missing or wrong",
+                           "send the csrf_token of the login answer (or of GET /api/v1/session) "
+                           "in the X-CSRF-Token header"});
       }
     }
   }

@@ -64,7 +64,8 @@ TEST_F(RequestDispatcherTest, JsonRouteRefusesABodyOver64KiBWith413AndUploadRout
   const auto refused = send(http::verb::post, "/api/v1/users", big.dump());
   EXPECT_EQ(refused.result_int(), 413);
   EXPECT_EQ(error_code(refused), "limit_exceeded");
-  for (const auto& user : service_->list_users().value()) EXPECT_NE(user.name, "x");
+  const auto users = service_->list_users().value();
+  for (const auto& user : users) EXPECT_NE(user.name, "x");
 
   const json chain = {{"chain", base64(std::string(70'000, 'x'))}};
   const auto verified = send(http::verb::post, "/api/v1/verify", chain.dump());
