@@ -116,9 +116,9 @@ std::optional<Encoded> parse(std::string_view encoded) {
   auto salt = decode_base64(encoded.substr(0, end_of_salt));
   auto hash = decode_base64(encoded.substr(end_of_salt + 1));
   if (!salt || !hash) return std::nullopt;
-  for (const Bytes* part : {&*salt, &*hash}) {
-    if (part->size() < kMinEncodedBytes || part->size() > kMaxEncodedBytes) return std::nullopt;
-  }
+  if (salt->size() < kMinEncodedBytes || salt->size() > kMaxEncodedBytes) return std::nullopt;
+  // Exactly the length telecert writes: a shortened hash would match a prefix of the key.
+  if (hash->size() != kHashBytes) return std::nullopt;
   result.salt = std::move(*salt);
   result.hash = std::move(*hash);
   return result;

@@ -62,8 +62,9 @@ TEST(PasswordHash, TamperedOrMalformedEncodingsDoNotMatch) {
   absurd.replace(absurd.find("ln=4"), 4, "ln=21");
   const auto last = encoded.rfind('$');
   for (const std::string& bad : {
-           flipped, other_cost, absurd, encoded.substr(0, last),            // no hash
-           encoded.substr(0, encoded.size() - 1),                           // truncated hash
+           flipped, other_cost, absurd, encoded.substr(0, last),  // no hash
+           encoded.substr(0, encoded.size() - 1),                 // truncated hash
+           encoded.substr(0, encoded.size() - 4),  // 3 bytes shorter, still canonical base64
            "$scrypt$ln=4,r=8$" + encoded.substr(encoded.find('$', 8) + 1),  // no p
            "$argon2$" + encoded.substr(8),                                  // another scheme
            encoded + "$extra", std::string(),
