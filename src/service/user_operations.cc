@@ -132,8 +132,9 @@ std::unexpected<Error> invalid_token() {
 
 namespace {
 bool has_admin(const std::vector<store::UserRecord>& users) {
-  return std::any_of(users.begin(), users.end(),
-                     [](const store::UserRecord& user) { return user.role == "admin"; });
+  return std::any_of(users.begin(), users.end(), [](const store::UserRecord& user) {
+    return user.role == to_string(Role::Admin);
+  });
 }
 }  // namespace
 
@@ -165,7 +166,8 @@ Result<std::optional<NewUser>> CertificateService::ensure_first_admin() {
     }
   }
   const auto now = clock_->now();
-  const store::UserRecord record{std::string(kFirstAdminName), "admin", *hash, now, now};
+  const store::UserRecord record{std::string(kFirstAdminName), std::string(to_string(Role::Admin)),
+                                 *hash, now, now};
   TELECERT_RETURN_IF_ERROR((*tx)->insert_user(record));
   TELECERT_RETURN_IF_ERROR(log_event(**tx, "user.create", "user:" + record.name));
   TELECERT_RETURN_IF_ERROR(commit(**tx));
